@@ -1,0 +1,27 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from departments.importing import ImportRejected, departments_import
+from departments.tabular import TableError, read_table
+
+
+class Command(BaseCommand):
+    help = "从 .xlsx 或 .csv 导入组织机构（列：编码、名称、类型、上级编码，可选：排序）。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args: object, file: Path, **options: object) -> None:
+        if not file.is_file():
+            raise CommandError(f"找不到文件：{file}")
+        try:
+            with file.open("rb") as stream:
+                rows = read_table(file.name, stream)
+            result = departments_import(rows=rows)
+        except TableError as exc:
+            raise CommandError(f"{file.name}：{exc}") from exc
+        except ImportRejected as exc:
+            lines = "\n".join(f"  {e}" for e in exc.errors)
+            raise CommandError(f"{file.name} 有 {len(exc.errors)} 处错误，未导入任何数据：\n{lines}") from exc
+        self.stdout.write(self.style.SUCCESS(f"导入完成：{result.summary()}"))

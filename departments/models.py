@@ -1,0 +1,113 @@
+"""The organisation tree and the roles users hold in it."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+PATH_SEPARATOR = "/"
+
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9_.\-]+$", "编码只能包含字母、数字、下划线、点和短横线。"
+)
+
+
+class DepartmentKind(models.TextChoices):
+    FINANCE_BUREAU = "finance_bureau", "财政局"
+    DEPARTMENT = "department", "预算部门"
+    INTERNAL_UNIT = "internal_unit", "内设机构"
+    POLICE_STATION = "police_station", "派出所"
+    CUSTODY = "custody", "监管场所"
+    OTHER = "other", "其他"
+
+
+class Department(models.Model):
+    """A node of the one tree: finance bureau → budget departments → sub-units."""
+
+    code = models.CharField("编码", max_length=64, unique=True, validators=[code_validator])
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=20, choices=DepartmentKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    order = models.PositiveIntegerField("排序", default=0)
+    # db_index on PostgreSQL also creates the varchar_pattern_ops "_like" index.
+    # Materialised path of codes ("/CZJ/GAFJ/P01/"): a subtree is one indexed
+    # prefix filter, so scope queries stay constant however deep the tree is.
+    path = models.CharField("路径", max_length=1000, editable=False, db_index=True)
+    # The budget department a unit belongs to (itself for a department): the
+    # boundary of "another department's object".
+    budget_department = models.ForeignKey(
+        "self",
+        verbose_name="所属预算部门",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="units",
+    )
+    leader_approval_by_group_leader_only = models.BooleanField(
+        "仅组长可审核", default=False, help_text="勾选后，领导小组审核只能由组长（或其代理）完成。"
+    )
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["path"]
+        permissions = [
+            ("act_as_leader", "代理领导小组审核"),
+            ("view_scope", "查阅该单位及下级单位"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count(PATH_SEPARATOR) - 1
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", "填报员"
+    COORDINATOR = "coordinator", "部门绩效联络员"
+    LEADER = "leader", "领导小组成员"
+    FINANCE_REVIEWER = "finance_reviewer", "财政局审核员"
+    FINANCE_ADMIN = "finance_admin", "财政局管理员"
+    VIEWER = "viewer", "查阅"
+
+
+class Membership(models.Model):
+    """A user holds a role at a unit; the role reaches the unit's whole subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    unit = models.ForeignKey(
+        Department, verbose_name="单位", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    is_group_leader = models.BooleanField("组长", default=False)
+
+    class Meta:
+        verbose_name = "角色分配"
+        verbose_name_plural = "角色分配"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique_role"),
+            models.CheckConstraint(
+                condition=models.Q(is_group_leader=False) | models.Q(role="leader"),
+                name="membership_group_leader_is_leader",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_role_display()
+        if self.is_group_leader:
+            label += "（组长）"
+        return f"{self.user} · {self.unit} · {label}"

@@ -1,0 +1,175 @@
+"""What a user may see and do in the organisation tree.
+
+Every later app asks these functions; none reads memberships itself. A user's
+grants are loaded once per request (one query for memberships, one for the
+django-guardian object grants) and every answer after that is computed in
+memory or turned into one indexed prefix filter on ``Department.path``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from guardian.models import GroupObjectPermission, UserObjectPermission
+
+from .models import Department, Membership, Role
+
+EDIT_ROLES = frozenset({Role.CLERK, Role.COORDINATOR})
+ALL_ROLES = frozenset(Role)
+ACT_AS_LEADER = "departments.act_as_leader"
+VIEW_SCOPE = "departments.view_scope"
+
+_CACHE_ATTR = "_evalsite_scope"
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    unit_id: int
+    path: str
+    budget_department_id: int | None
+    is_group_leader: bool
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Everything the permission questions need, loaded in a constant number of queries."""
+
+    is_superuser: bool
+    grants: tuple[Grant, ...]
+    acting_leader_paths: tuple[str, ...]
+    shared_view_paths: tuple[str, ...]
+
+    def paths(self, roles: frozenset[str]) -> tuple[str, ...]:
+        return tuple(g.path for g in self.grants if g.role in roles)
+
+    def view_paths(self) -> tuple[str, ...]:
+        return self.paths(ALL_ROLES) + self.acting_leader_paths + self.shared_view_paths
+
+    def reaches(self, unit: Department, roles: frozenset[str]) -> bool:
+        return any(unit.path.startswith(p) for p in self.paths(roles))
+
+
+def _load_scope(user: AbstractBaseUser) -> Scope:
+    memberships = Membership.objects.filter(user=user).select_related("unit")
+    grants = tuple(
+        Grant(m.role, m.unit_id, m.unit.path, m.unit.budget_department_id, m.is_group_leader)
+        for m in memberships
+    )
+    acting, shared = _guardian_grant_paths(user)
+    return Scope(bool(user.is_superuser), grants, acting, shared)
+
+
+def _guardian_grant_paths(user: AbstractBaseUser) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Paths of departments granted per object (代理, sharing), user and group grants alike."""
+    ct = ContentType.objects.get_for_model(Department)
+    codenames = [ACT_AS_LEADER.split(".")[1], VIEW_SCOPE.split(".")[1]]
+    direct = UserObjectPermission.objects.filter(
+        user=user, content_type=ct, permission__codename__in=codenames
+    ).values_list("object_pk", "permission__codename")
+    via_group = GroupObjectPermission.objects.filter(
+        group__user=user, content_type=ct, permission__codename__in=codenames
+    ).values_list("object_pk", "permission__codename")
+    pairs = list(direct.union(via_group))
+    if not pairs:
+        return (), ()
+    paths = dict(
+        Department.objects.filter(pk__in={int(pk) for pk, _ in pairs}).values_list("pk", "path")
+    )
+    acting = tuple(paths[int(pk)] for pk, code in pairs if code == "act_as_leader" and int(pk) in paths)
+    shared = tuple(paths[int(pk)] for pk, code in pairs if code == "view_scope" and int(pk) in paths)
+    return acting, shared
+
+
+def user_scope(user: AbstractBaseUser | AnonymousUser) -> Scope:
+    """The user's grants, cached on the user object for the rest of the request."""
+    if not user.is_authenticated:
+        return Scope(False, (), (), ())
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = _load_scope(user)
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_scope(user: AbstractBaseUser) -> None:
+    """Drop the cached grants (after memberships change within one request or test)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _prefix_q(paths: tuple[str, ...], field: str) -> Q:
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{field}path__startswith": p}) for p in paths))
+
+
+def unit_filter(user: AbstractBaseUser, roles: frozenset[str] = ALL_ROLES, via: str = "") -> Q:
+    """A Q selecting the objects whose unit lies in the user's scope for ``roles``.
+
+    ``via`` is the lookup path from the filtered model to its Department, e.g.
+    ``"unit__"`` for a model with a ``unit`` foreign key, ``""`` for Department.
+    """
+    scope = user_scope(user)
+    if scope.is_superuser:
+        return Q()
+    paths = scope.view_paths() if roles == ALL_ROLES else scope.paths(roles)
+    return _prefix_q(paths, via)
+
+
+def visible_units(user: AbstractBaseUser) -> QuerySet[Department]:
+    """Every unit the user may see: the subtrees of all its roles and grants."""
+    return Department.objects.filter(unit_filter(user))
+
+
+def departments_in_scope(user: AbstractBaseUser) -> QuerySet[Department]:
+    """Budget departments the user works in or over (for a clerk: its own department)."""
+    scope = user_scope(user)
+    own = {g.budget_department_id for g in scope.grants if g.budget_department_id}
+    return Department.objects.filter(
+        Q(kind="department") & (unit_filter(user) | Q(pk__in=own))
+    )
+
+
+def can_view_unit(user: AbstractBaseUser, unit: Department) -> bool:
+    scope = user_scope(user)
+    return scope.is_superuser or any(unit.path.startswith(p) for p in scope.view_paths())
+
+
+def can_edit_unit(user: AbstractBaseUser, unit: Department) -> bool:
+    """Clerks of the unit (or above it) and the department's coordinators."""
+    scope = user_scope(user)
+    return scope.is_superuser or scope.reaches(unit, EDIT_ROLES)
+
+
+def can_coordinate(user: AbstractBaseUser, department: Department) -> bool:
+    """Assign sections to units and enter data on a unit's behalf (代录)."""
+    scope = user_scope(user)
+    return scope.is_superuser or scope.reaches(department, frozenset({Role.COORDINATOR}))
+
+
+def can_review_leading(user: AbstractBaseUser, department: Department) -> bool:
+    """First review: a leading-group member (or only the 组长), or an acting approver."""
+    scope = user_scope(user)
+    if any(department.path.startswith(p) for p in scope.acting_leader_paths):
+        return True
+    leaders = [g for g in scope.grants if g.role == Role.LEADER and department.path.startswith(g.path)]
+    if department.leader_approval_by_group_leader_only:
+        return any(g.is_group_leader for g in leaders)
+    return bool(leaders)
+
+
+def can_review_finance(user: AbstractBaseUser, department: Department) -> bool:
+    """Second review: a finance reviewer assigned to this department."""
+    return user_scope(user).reaches(department, frozenset({Role.FINANCE_REVIEWER}))
+
+
+def can_administer(user: AbstractBaseUser) -> bool:
+    """Cycles, templates, deadlines, reopening, district-wide exports."""
+    scope = user_scope(user)
+    return scope.is_superuser or any(g.role == Role.FINANCE_ADMIN for g in scope.grants)

@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from . import selectors
+
+PAGE_SIZE = 50
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """我的待办: for now the user's roles and the departments and units in scope."""
+    departments = Paginator(selectors.department_list(request.user), PAGE_SIZE)
+    units = Paginator(selectors.unit_list(request.user), PAGE_SIZE)
+    context = {
+        "roles": selectors.membership_summary(request.user),
+        "departments": departments.get_page(request.GET.get("dpage")),
+        "units": units.get_page(request.GET.get("upage")),
+    }
+    return render(request, "departments/home.html", context)
+
+
+@login_required
+def department_detail(request: HttpRequest, code: str) -> HttpResponse:
+    department = selectors.department_detail(request.user, code)
+    units = selectors.department_units(request.user, department)
+    return render(
+        request, "departments/department_detail.html", {"department": department, "units": units}
+    )

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "evalsite 绩效评价平台管理"
+admin.site.site_title = "evalsite 管理"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("departments.urls")),
+]

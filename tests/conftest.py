@@ -1,0 +1,103 @@
+"""Personas, and the gate for tests that need real services.
+
+Tests marked ``postgres``, ``redis`` or ``browser`` skip (with the reason) when
+the service is missing, so a fresh machine still gets a green run; CI sets
+EVALSITE_REQUIRE_SERVICES=1 and then a missing service is a failure.
+"""
+
+import os
+import shutil
+import socket
+
+import pytest
+from django.db import connection
+
+from departments.demo import demo_org_load
+from departments.models import Department
+
+REQUIRE_SERVICES = os.environ.get("EVALSITE_REQUIRE_SERVICES") == "1"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _redis_url() -> str:
+    return os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_reachable() -> bool:
+    from urllib.parse import urlparse
+
+    url = urlparse(_redis_url())
+    try:
+        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _missing_service(item: pytest.Item) -> str | None:
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        return "需要 PostgreSQL：设置 DATABASE_URL=postgres://… 后运行"
+    if item.get_closest_marker("redis") and not _redis_reachable():
+        return f"需要 Redis（{_redis_url()}）"
+    if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
+        return f"需要 Chromium（{CHROMIUM}，apt-get install chromium fonts-noto-cjk）"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    reason = _missing_service(item)
+    if reason is None:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"EVALSITE_REQUIRE_SERVICES=1 but: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def demo(db):
+    """The demo organisation and accounts."""
+    demo_org_load()
+    return {d.code: d for d in Department.objects.all()}
+
+
+def _user(username: str):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.fixture
+def clerk(demo):
+    """城关派出所 填报员."""
+    return _user("clerk_cg")
+
+
+@pytest.fixture
+def coordinator(demo):
+    return _user("coord_jwbz")
+
+
+@pytest.fixture
+def group_leader(demo):
+    return _user("leader_zz")
+
+
+@pytest.fixture
+def leader(demo):
+    return _user("leader_cy")
+
+
+@pytest.fixture
+def finance_reviewer(demo):
+    return _user("fin_reviewer")
+
+
+@pytest.fixture
+def finance_admin(demo):
+    return _user("fin_admin")
+
+
+@pytest.fixture
+def outsider(demo):
+    """A clerk of another department."""
+    return _user("other_clerk")

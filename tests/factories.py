@@ -1,0 +1,28 @@
+"""Factories for org units and users (services keep paths right)."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from departments.models import Department, DepartmentKind
+from departments.services import department_save
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("pw-Test-123")
+
+
+def make_unit(code: str, name: str, kind: str = DepartmentKind.INTERNAL_UNIT, parent: Department | None = None,
+              order: int = 0) -> Department:
+    return department_save(department=Department(code=code, name=name, kind=kind, parent=parent, order=order))
+
+
+def make_district(departments: int, units: int) -> Department:
+    """A finance bureau with N departments of M units each, through the same code as generate_sample."""
+    from departments.sample import sample_district_build
+
+    return sample_district_build(departments=departments, units=units, prefix="T")

@@ -1,0 +1,49 @@
+"""The real services CI provides: PostgreSQL (index use) and a Redis-backed Celery worker."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from departments.models import Department
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_subtree_filter_uses_the_path_index_on_postgres(demo):
+    police = Department.objects.get(code="CG-GAFJ")
+    sql, params = Department.objects.filter(path__startswith=police.path).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using departments_department_path_" in plan and "_like" in plan, plan
+
+
+@pytest.mark.redis
+def test_a_celery_worker_on_the_redis_broker_answers():
+    broker = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+    env = {**os.environ, "CELERY_BROKER_URL": broker, "DJANGO_SETTINGS_MODULE": "evalsite.settings.test"}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "evalsite", "worker", "--pool=solo", "-n", f"ci-{os.getpid()}@%h",
+         "--loglevel=WARNING"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        from celery import Celery
+
+        client = Celery(broker=broker)
+        deadline = time.monotonic() + 30
+        replies = []
+        while time.monotonic() < deadline and not replies:
+            replies = client.control.ping(timeout=1.0)
+        assert replies, "no Celery worker answered on " + broker
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
