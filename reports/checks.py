@@ -1,0 +1,75 @@
+"""Consistency checks of DESIGN §7, per section and across the report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .kinds import KINDS, CheckContext, Issue, Level
+from .kinds.base import error
+from .models import Report, Section, SectionKind
+
+FIGURE_PREFIX = {SectionKind.BUDGET: "预算", SectionKind.THREE_PUBLIC: "三公"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    issue: Issue
+    explanation: str = ""
+
+    @property
+    def blocking(self) -> bool:
+        """Errors block; a warning blocks until it has a written explanation."""
+        return self.issue.is_error or not self.explanation
+
+    @property
+    def is_error(self) -> bool:
+        return self.issue.is_error
+
+
+def report_figures(sections: Iterable[Section]) -> dict[str, str]:
+    """Figures other sections may cite: {预算.执行率}, {三公.合计} …"""
+    values: dict[str, str] = {}
+    for section in sections:
+        prefix = FIGURE_PREFIX.get(section.kind)
+        if prefix:
+            spec = KINDS[section.kind]
+            for name, value in spec.figures(section.data, spec.compute(section.data)).items():
+                values[f"{prefix}.{name}"] = value
+    return values
+
+
+def context_for(report: Report, sections: Iterable[Section]) -> CheckContext:
+    return CheckContext(scoring=report.cycle.template.scoring_weights(), report_figures=report_figures(sections))
+
+
+def figure_sections(report: Report) -> list[Section]:
+    return list(report.sections.filter(kind__in=list(FIGURE_PREFIX)))
+
+
+def section_findings(kind: str, data: dict[str, Any], ctx: CheckContext) -> list[Finding]:
+    spec = KINDS[kind]
+    explanations = data.get("explanations", {})
+    issues = spec.check(data, spec.compute(data), ctx)
+    return [Finding(i, explanations.get(i.code, "") if i.level == Level.WARNING else "") for i in issues]
+
+
+def counts(findings: list[Finding]) -> tuple[int, int]:
+    """(errors, warnings still without an explanation)."""
+    errors = sum(1 for f in findings if f.is_error)
+    return errors, sum(1 for f in findings if not f.is_error and f.blocking)
+
+
+def report_level_findings(report: Report, sections: list[Section]) -> list[Finding]:
+    kinds = [s.kind for s in sections]
+    findings = []
+    if kinds.count(SectionKind.BUDGET) != 1:
+        findings.append(Finding(error("report.budget_count", f"报告应有且仅有一个预算收支章节（现有 {kinds.count('budget')} 个）")))
+    if kinds.count(SectionKind.INDICATORS) == 0:
+        findings.append(Finding(error("report.no_indicators", "报告没有绩效指标章节，无法自评打分")))
+    department = report.department_id
+    for section in sections:
+        if section.unit.budget_department_id != department:
+            findings.append(Finding(error("report.unit_outside", f"「{section.node.title}」的填报单位不属于本部门")))
+    return findings
