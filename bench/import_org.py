@@ -40,7 +40,7 @@ UNITS_PER_DEPARTMENT = 20
 UNIT_KINDS = ("内设机构", "派出所")
 HEADER = ("编码", "名称", "类型", "上级编码")
 NO_CHANGES = "新增 0 个，更新 0 个"
-BOMB_ROWS = 1_000
+BOMB_ROWS = 800
 BOMB_DIMENSION = '<dimension ref="A1:XFD1048576"/>'
 
 Row = tuple[str, str, str, str]

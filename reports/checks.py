@@ -48,6 +48,14 @@ def figure_sections(report: Report) -> list[Section]:
     return list(report.sections.filter(kind__in=list(FIGURE_PREFIX)))
 
 
+def context_for_draft(section: Section, data: dict[str, Any]) -> CheckContext:
+    """The report's context with ``data`` standing in for the section's saved content."""
+    sources = [s for s in figure_sections(section.report) if s.pk != section.pk]
+    if section.kind in FIGURE_PREFIX:
+        sources.append(Section(kind=section.kind, data=data))
+    return context_for(section.report, sources)
+
+
 def section_findings(kind: str, data: dict[str, Any], ctx: CheckContext) -> list[Finding]:
     spec = KINDS[kind]
     explanations = data.get("explanations", {})

@@ -109,7 +109,8 @@ def cycle_launch(
         year=year, name=name, template=template, opens_on=opens_on, due_on=due_on, launched_by=actor
     )
     cycle.departments.set(departments)
-    ReportTemplate.objects.filter(pk=template.pk).update(is_frozen=True)
+    template.is_frozen = True
+    template.save(update_fields=["is_frozen"])
     slots = [n for n in template.nodes.all() if n.kind]
     units_by_dept: dict[int, list[Department]] = {}
     for unit in Department.objects.filter(budget_department__in=departments).exclude(kind=DepartmentKind.DEPARTMENT):
@@ -162,10 +163,7 @@ def section_save(*, section: Section, data: dict[str, Any], base_version: int, a
     """Save new content as the next revision, only over the revision the form was loaded from."""
     if not perms.can_edit_unit(actor, section.unit):
         raise PermissionDenied("您不能编辑该单位的章节。")
-    figure_sources = [s for s in checks.figure_sections(section.report) if s.pk != section.pk]
-    if section.kind in checks.FIGURE_PREFIX:
-        figure_sources.append(Section(kind=section.kind, data=data))
-    ctx = checks.context_for(section.report, figure_sources)
+    ctx = checks.context_for_draft(section, data)
     findings = checks.section_findings(section.kind, data, ctx)
     errors, warnings = checks.counts(findings)
     # Compare-and-swap on version and state: a stale form or a section under review changes nothing.

@@ -27,6 +27,10 @@ class ThreePublicForm(AmountInputForm):
     amount_fields = tuple(_field(i, c) for i in ITEMS for c in COLUMNS)
     note = forms.CharField(label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
+    @property
+    def rows_for_template(self) -> list[dict[str, Any]]:
+        return [{"label": label, "fields": [self[_field(i, c)] for c in COLUMNS]} for i, label in ITEMS.items()]
+
 
 for _item, _item_label in ITEMS.items():
     for _col, _col_label in COLUMNS.items():

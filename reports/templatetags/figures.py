@@ -22,3 +22,9 @@ def pct(fraction: Decimal | None) -> str:
 @register.filter
 def num(value: Decimal | None) -> str:
     return figures.format_number(value)
+
+
+@register.filter
+def dec(value: object) -> Decimal | None:
+    """A stored JSON amount (string 元) → Decimal."""
+    return figures.to_decimal(value)

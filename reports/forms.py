@@ -1,0 +1,49 @@
+from datetime import date
+
+from django import forms
+
+from departments.models import Department, DepartmentKind
+
+from .models import ReportTemplate
+
+
+class CycleLaunchForm(forms.Form):
+    year = forms.IntegerField(label="评价年度", min_value=2000, max_value=2100)
+    name = forms.CharField(label="名称", max_length=100)
+    template = forms.ModelChoiceField(label="报告模板", queryset=ReportTemplate.objects.all())
+    departments = forms.ModelMultipleChoiceField(
+        label="参评部门", queryset=Department.objects.filter(kind=DepartmentKind.DEPARTMENT).order_by("order", "code"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    opens_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label="截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: object, departments: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if departments is not None:
+            self.fields["departments"].queryset = departments
+        self.fields["year"].initial = date.today().year - 1
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("opens_on") and cleaned.get("due_on") and cleaned["due_on"] < cleaned["opens_on"]:
+            self.add_error("due_on", "截止日期不能早于开始日期。")
+        return cleaned
+
+
+class AttachmentForm(forms.Form):
+    ALLOWED = (".pdf", ".docx", ".xlsx", ".jpg", ".jpeg", ".png")
+    file = forms.FileField(label="附件")
+
+    def __init__(self, *args: object, max_bytes: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith(self.ALLOWED):
+            raise forms.ValidationError(f"附件：只接受 {'、'.join(self.ALLOWED)} 文件。")
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(f"附件：文件过大（{upload.size // 1024} KB），上限 {self.max_bytes // 1024} KB。")
+        return upload

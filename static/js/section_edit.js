@@ -1,0 +1,51 @@
+// Section edit page: live figures and checks from the server, and "增加一行" for tables.
+(function () {
+  "use strict";
+  var form = document.getElementById("section-form");
+  if (!form) { return; }
+  var live = document.getElementById("live");
+  var timer = null;
+
+  function refresh() {
+    var body = new FormData(form);
+    fetch(form.dataset.computeUrl, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: {"X-CSRFToken": body.get("csrfmiddlewaretoken")}
+    }).then(function (r) { return r.json(); }).then(function (result) {
+      if (result.ok) {
+        live.innerHTML = result.html;
+      } else {
+        var list = document.createElement("ul");
+        list.className = "findings";
+        result.errors.forEach(function (msg) {
+          var li = document.createElement("li");
+          li.className = "f-error";
+          li.textContent = msg;
+          list.appendChild(li);
+        });
+        live.innerHTML = "<h3>填写错误</h3>";
+        live.appendChild(list);
+      }
+    }).catch(function () { /* offline: the server checks again on save */ });
+  }
+
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 500);
+  });
+  form.addEventListener("change", function () {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 200);
+  });
+
+  Array.prototype.forEach.call(form.querySelectorAll(".formset"), function (box) {
+    var total = box.querySelector("input[name$='-TOTAL_FORMS']");
+    var tpl = box.querySelector("template");
+    box.querySelector(".add-row").addEventListener("click", function () {
+      var index = parseInt(total.value, 10);
+      var html = tpl.innerHTML.replace(/__prefix__/g, String(index));
+      box.querySelector("tbody").insertAdjacentHTML("beforeend", html);
+      total.value = String(index + 1);
+    });
+  });
+})();
