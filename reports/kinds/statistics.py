@@ -45,11 +45,10 @@ def _check_stated(name: str, stated: Decimal | None, computed: Decimal | None, h
     if stated is None or computed is None:
         return []
     places = max(0, -stated.as_tuple().exponent)
-    mine = fig.percent(computed, places)
-    if mine == stated:
+    if fig.percent(computed, places) == stated:
         return []
     return [warning(f"statistics.stated.{name}",
-                    f"「{name}」原文为 {stated:f}%，按 {how} 计算应为 {mine:f}%")]
+                    f"「{name}」原文为 {stated:f}%，按 {how} 计算应为 {fig.percent(computed):f}%")]
 
 
 class FigureRowForm(forms.Form):

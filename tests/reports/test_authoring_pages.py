@@ -191,11 +191,6 @@ def test_my_sections_query_count_is_constant_from_10_to_500_sections(client, coo
     Section.objects.filter(report=police_report).exclude(pk__in=[s.pk for s in sections[:10]]).delete()
     few = _list_queries(client, coordinator)
     template = sections[0]
-    clones = []
-    for i in range(490):
-        clone = Section(report=template.report, node=template.node, unit=template.unit, kind=template.kind,
-                        data=template.data)
-        clones.append(clone)
     # one section per (report, node): spread the clones over extra reports of other cycles
     from reports.models import Report
     from reports.services import template_install_default  # noqa: F401

@@ -122,7 +122,7 @@ def test_prior_year_counts_reproduce_the_seeds_change_where_the_seed_is_right(re
 
 def test_the_checks_flag_the_seeds_inconsistencies(report):
     assert _stated_findings(report) == {
-        "statistics.stated.零发案占比": "「零发案占比」原文为 78.6%，按 零发案小区 ÷ 两区一村 计算应为 78.2%",
+        "statistics.stated.零发案占比": "「零发案占比」原文为 78.6%，按 零发案小区 ÷ 两区一村 计算应为 78.16%",
         "statistics.stated.打处": "「打处」原文为 93.34%，按 497 与上年 257 计算应为 93.39%",
         "statistics.stated.涉网违法犯罪嫌疑人": "「涉网违法犯罪嫌疑人」原文为 309.61%，按 426 与上年 104 计算应为 309.62%",
     }
