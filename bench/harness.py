@@ -123,4 +123,6 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def banner(title: str, vendor: str) -> str:
-    return f"## {title} — {vendor}, Python {sys.version.split()[0]}, {os.cpu_count()} cores"
+    """A heading that says where and under what load the figures were taken."""
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"## {title} — {vendor}, Python {sys.version.split()[0]}, {os.cpu_count()} cores, load {load}"

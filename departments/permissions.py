@@ -173,3 +173,58 @@ def can_administer(user: AbstractBaseUser) -> bool:
     """Cycles, templates, deadlines, reopening, district-wide exports."""
     scope = user_scope(user)
     return scope.is_superuser or any(g.role == Role.FINANCE_ADMIN for g in scope.grants)
+
+
+def ancestor_paths(unit: Department) -> list[str]:
+    """'/A/B/C/' → ['/A/', '/A/B/', '/A/B/C/']: every unit whose roles reach this one."""
+    codes = [c for c in unit.path.split("/") if c]
+    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+
+
+def users_holding(unit: Department, roles: frozenset[str], group_leader_only: bool = False) -> QuerySet:
+    """Users whose role (held at the unit or above it) reaches the unit; one query."""
+    from django.contrib.auth import get_user_model
+
+    memberships = Membership.objects.filter(unit__path__in=ancestor_paths(unit), role__in=roles)
+    if group_leader_only:
+        memberships = memberships.filter(is_group_leader=True)
+    return get_user_model().objects.filter(pk__in=memberships.values("user_id"), is_active=True)
+
+
+def acting_leaders(department: Department) -> QuerySet:
+    """Users granted 代理 on this department (directly, per object)."""
+    from django.contrib.auth import get_user_model
+
+    ct = ContentType.objects.get_for_model(Department)
+    grants = UserObjectPermission.objects.filter(
+        content_type=ct, object_pk=str(department.pk), permission__codename="act_as_leader"
+    )
+    return get_user_model().objects.filter(pk__in=grants.values("user_id"), is_active=True)
+
+
+def leading_reviewers(department: Department) -> QuerySet:
+    """Who must act on a submission waiting for the leading group."""
+    leaders = users_holding(department, frozenset({Role.LEADER}), department.leader_approval_by_group_leader_only)
+    return (leaders | acting_leaders(department)).distinct()
+
+
+def finance_reviewers(department: Department) -> QuerySet:
+    return users_holding(department, frozenset({Role.FINANCE_REVIEWER}))
+
+
+def leading_review_filter(user: AbstractBaseUser, via: str) -> Q:
+    """Departments (reached through ``via``) whose leading-group review this user may do."""
+    scope = user_scope(user)
+    q = Q(pk__in=[])
+    for g in scope.grants:
+        if g.role != Role.LEADER:
+            continue
+        reach = Q(**{f"{via}path__startswith": g.path})
+        if not g.is_group_leader:
+            reach &= Q(**{f"{via}leader_approval_by_group_leader_only": False})
+        q |= reach
+    return q | _prefix_q(scope.acting_leader_paths, via)
+
+
+def finance_review_filter(user: AbstractBaseUser, via: str) -> Q:
+    return _prefix_q(user_scope(user).paths(frozenset({Role.FINANCE_REVIEWER})), via)

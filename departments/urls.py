@@ -4,7 +4,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("org/", views.home, name="org_home"),
     path("org/<str:code>/", views.department_detail, name="department_detail"),
     path(
         "login/",

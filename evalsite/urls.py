@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from reports.workflow_views import inbox
+
 admin.site.site_header = "evalsite 绩效评价平台管理"
 admin.site.site_title = "evalsite 管理"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", inbox, name="home"),
     path("", include("reports.urls")),
     path("", include("departments.urls")),
 ]

@@ -81,3 +81,12 @@ def report_level_findings(report: Report, sections: list[Section]) -> list[Findi
         if section.unit.budget_department_id != department:
             findings.append(Finding(error("report.unit_outside", f"「{section.node.title}」的填报单位不属于本部门")))
     return findings
+
+
+def blocking_messages(section: Section) -> list[str]:
+    """What stops a submission: errors, and warnings without a written explanation."""
+    findings = section_findings(section.kind, section.data, context_for(section.report, figure_sections(section.report)))
+    return [
+        f.issue.message if f.is_error else f"{f.issue.message}（须填写说明）"
+        for f in findings if f.blocking
+    ]

@@ -47,3 +47,20 @@ class AttachmentForm(forms.Form):
         if upload.size > self.max_bytes:
             raise forms.ValidationError(f"附件：文件过大（{upload.size // 1024} KB），上限 {self.max_bytes // 1024} KB。")
         return upload
+
+
+class ExtensionForm(forms.Form):
+    department = forms.ModelChoiceField(label="部门", queryset=Department.objects.none())
+    due_on = forms.DateField(label="延期至", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="理由", max_length=200)
+
+    def __init__(self, *args: object, departments: object, cycle_due: date, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.cycle_due = cycle_due
+
+    def clean_due_on(self) -> date:
+        due = self.cleaned_data["due_on"]
+        if due <= self.cycle_due:
+            raise forms.ValidationError(f"延期至：须晚于周期截止日期 {self.cycle_due:%Y-%m-%d}。")
+        return due

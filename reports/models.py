@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from departments.models import Department, DepartmentKind
+from workflow.models import Submission
 from workflow.states import State
 
 DEFAULT_NUMBERING = ["一、", "（一）", "1.", "（1）", "a."]
@@ -130,22 +134,27 @@ class Report(models.Model):
         fmt = self.cycle.template.title_format
         return fmt.format(year=self.cycle.year, department=self.department.name)
 
+    def due_on(self) -> date:
+        """The cycle's deadline, or this department's extension."""
+        extension = getattr(self, "_extension_due", None)
+        if extension is None:
+            found = self.cycle.extensions.filter(department_id=self.department_id).first()
+            extension = found.due_on if found else False
+            self._extension_due = extension
+        return extension or self.cycle.due_on
 
-class Section(models.Model):
+
+class Section(Submission):
     """One slot of one report, written by one unit; ``version`` counts its revisions."""
 
     report = models.ForeignKey(Report, verbose_name="报告", on_delete=models.CASCADE, related_name="sections")
     node = models.ForeignKey(OutlineNode, verbose_name="大纲节点", on_delete=models.PROTECT, related_name="sections")
     unit = models.ForeignKey(Department, verbose_name="填报单位", on_delete=models.PROTECT, related_name="sections")
     kind = models.CharField("填报类型", max_length=20, choices=SectionKind.choices)
-    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
     data = models.JSONField("内容", default=dict, blank=True)
-    version = models.PositiveIntegerField("版本号", default=0)
     error_count = models.PositiveIntegerField("错误数", default=0)
     warning_count = models.PositiveIntegerField("待说明的提醒数", default=0)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    last_edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="最后编辑人", null=True, blank=True,
-                                       on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = "章节"
@@ -160,6 +169,35 @@ class Section(models.Model):
     @property
     def has_errors(self) -> bool:
         return self.error_count > 0
+
+    # workflow hooks -------------------------------------------------------------
+    def workflow_department(self) -> Department:
+        return self.report.department
+
+    def workflow_unit(self) -> Department:
+        return self.unit
+
+    def workflow_title(self) -> str:
+        return f"{self.report.cycle.year}年度{self.report.department.name}「{self.node.title}」"
+
+    def workflow_deadline(self) -> date:
+        return self.report.due_on()
+
+    def workflow_blocking(self) -> list[str]:
+        from .checks import blocking_messages
+
+        return blocking_messages(self)
+
+    def workflow_finance_gate(self) -> str | None:
+        if not self.report.cycle.require_leading_before_finance:
+            return None
+        pending = self.report.sections.exclude(state__in=[State.LEADING_APPROVED, State.APPROVED]).count()
+        if pending:
+            return f"本报告还有 {pending} 个章节未通过领导小组审核，财政暂不能审定。"
+        return None
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:section_detail", args=[self.pk])
 
 
 class SectionRevision(models.Model):
@@ -189,6 +227,27 @@ class SectionRevision(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("章节修订不可删除。")
+
+
+class DeadlineExtension(models.Model):
+    """A later deadline for one department in one cycle, granted by the finance admin."""
+
+    cycle = models.ForeignKey(EvaluationCycle, verbose_name="评价周期", on_delete=models.CASCADE,
+                              related_name="extensions")
+    department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField("延期至")
+    reason = models.CharField("理由", max_length=200)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="批准人", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField("批准时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "延期"
+        verbose_name_plural = "延期"
+        constraints = [models.UniqueConstraint(fields=["cycle", "department"], name="extension_cycle_department")]
+
+    def __str__(self) -> str:
+        return f"{self.department} 延期至 {self.due_on}"
 
 
 def attachment_path(instance: SectionAttachment, filename: str) -> str:

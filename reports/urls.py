@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, workflow_views
 
 app_name = "reports"
 
@@ -17,4 +17,11 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("cycles/", views.cycle_list, name="cycle_list"),
     path("cycles/new/", views.cycle_launch, name="cycle_launch"),
+    path("cycles/<int:pk>/", workflow_views.cycle_detail, name="cycle_detail"),
+    path("sections/<int:pk>/act/<str:action>/", workflow_views.section_act, name="section_act"),
+    path("reports/<int:pk>/finance-approve/", workflow_views.report_finance_approve_ready,
+         name="report_finance_approve_ready"),
+    path("progress/", workflow_views.progress, name="progress"),
+    path("notifications/", workflow_views.notification_list, name="notification_list"),
+    path("notifications/read/", workflow_views.notification_read, name="notification_read"),
 ]

@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 
 from departments import permissions as perms
 from departments.models import Department
+from workflow.permissions import can_act, is_own_work
 from workflow.states import EDITABLE_STATES
+from workflow.transitions import Action, available_actions
 
 from . import checks, rendering, selectors, services
 from .diff import revision_changes
@@ -142,12 +144,31 @@ def section_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = checks.context_for(report, checks.figure_sections(report))
     entry = rendering.section_depth(section, selectors.report_nodes(report), report.cycle.template)
     rendered = rendering.render_section(section, ctx, entry.depth, report.cycle.template)
+    previous = selectors.previous_submission(section)
+    texts, fields = revision_changes(section.kind, previous.data, section.data) if previous else ([], [])
     return render(request, "reports/section_detail.html", {
         "section": section, "rendered": rendered, "entry": entry,
         "can_edit": perms.can_edit_unit(request.user, section.unit) and section.state in EDITABLE_STATES,
+        "actions": _actions_for(request.user, section),
+        "previous": previous, "diff_texts": texts, "diff_fields": fields,
+        "history": selectors.item_history(section),
         "attachments": section.attachments.all(),
         "attachment_form": AttachmentForm(max_bytes=settings.EVALSITE_UPLOAD_MAX_BYTES),
     })
+
+
+def _actions_for(user: object, section: Section) -> list[dict[str, Any]]:
+    """The actions this user may take now, with the reason when one is refused up front."""
+    actions = []
+    for t in available_actions(section.state):
+        if not can_act(user, t.action, section):
+            continue
+        refused = "不能审核自己提交或最后编辑的内容。" if t.is_approval and is_own_work(user, section) else ""
+        if t.action == Action.SUBMIT and not refused:
+            blocking = section.workflow_blocking()
+            refused = "还有未解决的问题：" + "；".join(blocking) if blocking else ""
+        actions.append({"transition": t, "refused": refused})
+    return actions
 
 
 @login_required
@@ -157,7 +178,10 @@ def section_history(request: HttpRequest, pk: int) -> HttpResponse:
     entries = []
     for revision, previous in zip(revisions, [*revisions[1:], None], strict=True):
         texts, fields = revision_changes(section.kind, previous.data if previous else {}, revision.data)
-        entries.append({"revision": revision, "texts": texts, "fields": fields, "first": previous is None})
+        entries.append({"when": revision.created_at, "revision": revision, "texts": texts, "fields": fields,
+                        "first": previous is None})
+    entries += [{"when": log.created_at, "log": log} for log in selectors.item_history(section)]
+    entries.sort(key=lambda e: e["when"], reverse=True)
     return render(request, "reports/section_history.html", {"section": section, "entries": entries})
 
 
@@ -202,6 +226,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "report": report, "parts": parts,
         "report_findings": checks.report_level_findings(report, sections),
         "blocking": [r for r in rendered if any(f.blocking for f in r.findings)],
+        "flagged": [r for r in rendered if r.findings],
         "empty": [r for r in rendered if KINDS[r.section.kind].is_empty(r.section.data)],
         "can_assign": can_assign,
         "units": selectors.department_units(report.department) if can_assign else [],
