@@ -26,3 +26,8 @@ def make_district(departments: int, units: int) -> Department:
     from departments.sample import sample_district_build
 
     return sample_district_build(departments=departments, units=units, prefix="T")
+
+
+def section_of(report, key: str):
+    """The section of a report for one outline slot, by the slot's key."""
+    return report.sections.select_related("unit", "node", "report__cycle__template").get(node__key=key)

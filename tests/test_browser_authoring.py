@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from departments.demo import POLICE, POLICE_STATIONS, demo_org_load
 from reports.demo import demo_report_load
 from reports.models import Report, Section
+from workflow.services import reopen
+from workflow.states import EDITABLE_STATES, State
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM_ARGS = [
@@ -124,7 +127,14 @@ def test_clerk_and_coordinator_author_sections(live_server, browser):
     disclosure = Section.objects.get(report=report, node__title="预决算公开")
     overview = Section.objects.get(report=report, node__title="部门整体支出概况")
     assert (service.kind, service.unit.name) == ("statistics", STATION)
+    assert service.state in EDITABLE_STATES  # the demo leaves it returned by the leading group
     assert disclosure.unit.name != STATION and overview.unit.name == "警务保障室"
+    # The demo walks the budget section to 已审定; the finance admin reopens it so it can be corrected.
+    assert overview.state == State.APPROVED
+    reopen(item=overview, actor=get_user_model().objects.get(username="fin_admin"), version=overview.version,
+           comment="金额录入单位需复核，重新打开。")
+    overview.refresh_from_db()
+    assert overview.state in EDITABLE_STATES
     service_version = service.version
 
     # 1. The clerk opens the statistics section from 我的填报 and sees the guidance.

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.models import Section, SectionRevision
-from tests.reports.conftest import section_of
+from tests.factories import section_of
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,11 @@ from django.utils import timezone
 
 from reports.models import Section
 from reports.services import section_save
-from tests.reports.conftest import cycle, police_report, section_of  # noqa: F401
+from tests.factories import section_of
 
 
 @pytest.fixture
-def open_report(police_report):  # noqa: F811
+def open_report(police_report):
     """The police report of a cycle whose deadline is 30 days away."""
     cycle = police_report.cycle
     cycle.due_on = timezone.localdate() + timedelta(days=30)

@@ -3,16 +3,16 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from reports.models import DeadlineExtension, Section
+from tests.factories import section_of
+from tests.workflow.conftest import write_narrative
 from workflow import services as wf
 from workflow.models import Notification, TransitionLog
 from workflow.states import State
-from tests.reports.conftest import section_of
-from tests.workflow.conftest import write_narrative
 
 pytestmark = pytest.mark.django_db
 
