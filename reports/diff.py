@@ -13,6 +13,7 @@ from . import figures as fig
 from .kinds import budget, indicators, listing, statistics, three_public
 
 TEXT_FIELDS = {"text": "正文", "note": "说明"}
+EMPTY = "（空）"
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def inline_diff(old: str, new: str) -> SafeString:
 
 def _wan(value: object) -> str:
     amount = fig.to_decimal(value)
-    return "（空）" if amount is None else f"{fig.yuan_to_wan(amount):f} 万元"
+    return EMPTY if amount is None else f"{fig.yuan_to_wan(amount):f} 万元"
 
 
 def _rows(rows: list[dict[str, Any]], name_key: str, labels: dict[str, str], prefix: str) -> dict[str, str]:
@@ -53,7 +54,7 @@ def _rows(rows: list[dict[str, Any]], name_key: str, labels: dict[str, str], pre
     for i, row in enumerate(rows, start=1):
         for key, label in labels.items():
             value = row.get(key)
-            flat[f"{prefix}第 {i} 行「{row.get(name_key, '')}」· {label}"] = "（空）" if value in (None, "") else str(value)
+            flat[f"{prefix}第 {i} 行「{row.get(name_key, '')}」· {label}"] = EMPTY if value in (None, "") else str(value)
     return flat
 
 
@@ -89,8 +90,8 @@ def revision_changes(kind: str, old: dict[str, Any], new: dict[str, Any]) -> tup
     ]
     before, after = describe(kind, old), describe(kind, new)
     fields = [
-        FieldChange(label, before.get(label, "（无）"), after.get(label, "（无）"))
+        FieldChange(label, before.get(label, EMPTY), after.get(label, EMPTY))
         for label in dict.fromkeys([*before, *after])
-        if before.get(label) != after.get(label)
+        if before.get(label, EMPTY) != after.get(label, EMPTY)
     ]
     return texts, fields

@@ -15,6 +15,7 @@ from .outline import OutlineEntry, build_outline, flatten, format_number
 @dataclass
 class RenderedSection:
     section: Section
+    data: dict[str, Any]
     template_name: str
     computed: dict[str, Any]
     paragraphs: list[str]
@@ -45,6 +46,7 @@ def render_section(section: Section, ctx: CheckContext, depth: int, template: Re
     fmt = _item_format(template, depth)
     return RenderedSection(
         section=section,
+        data=data,
         template_name=spec.render_template,
         computed=computed,
         paragraphs=[fill_placeholders(p, values) for p in paragraphs(data.get("text", ""))],

@@ -79,6 +79,7 @@ def _edit_context(section: Section, form: forms.Form | None, formsets: dict, dat
         "section": section, "form": form, "formsets": formsets, "rendered": rendered, "entry": entry,
         "base_version": base_version, "explanations": data.get("explanations", {}),
         "kind_template": f"reports/kinds/{section.kind}_form.html",
+        "return_comment": selectors.last_comments([section]).get(section.pk) if section.state == "returned" else None,
     }
 
 
@@ -229,6 +230,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "flagged": [r for r in rendered if r.findings],
         "empty": [r for r in rendered if KINDS[r.section.kind].is_empty(r.section.data)],
         "can_assign": can_assign,
+        "can_finance": perms.can_review_finance(request.user, report.department),
+        "ready_count": sum(1 for s in sections if s.state == "leading_approved"),
+        "parts_count": len(sections),
         "units": selectors.department_units(report.department) if can_assign else [],
     })
 

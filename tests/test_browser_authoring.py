@@ -123,7 +123,7 @@ def test_clerk_and_coordinator_author_sections(live_server, browser):
     demo_report_load()
     report = Report.objects.get(cycle__year=2021, department__code=POLICE[0])
     service = Section.objects.get(report=report, node__title="持续释放便民利民红利")
-    disclosure = Section.objects.get(report=report, node__title="预决算公开")
+    disclosure = Section.objects.get(report=report, node__title="其他需要说明的问题")
     overview = Section.objects.get(report=report, node__title="部门整体支出概况")
     assert (service.kind, service.unit.name) == ("statistics", STATION)
     assert service.state in EDITABLE_STATES  # the demo leaves it returned by the leading group
@@ -143,7 +143,7 @@ def test_clerk_and_coordinator_author_sections(live_server, browser):
     expect(page.locator("main > h1")).to_contain_text("我的填报")
     listed = page.locator("table.grid tbody tr")
     expect(listed.filter(has_text="持续释放便民利民红利")).to_have_count(1)
-    expect(listed.filter(has_text="预决算公开")).to_have_count(0)  # not yet assigned to the station
+    expect(listed.filter(has_text="其他需要说明的问题")).to_have_count(0)  # not yet assigned to the station
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
     clerk.shot("authoring_1_my_sections_clerk.png", full_page=True)
     listed.filter(has_text="持续释放便民利民红利").get_by_role("link", name="填写", exact=True).click()
@@ -201,7 +201,7 @@ def test_clerk_and_coordinator_author_sections(live_server, browser):
     expect(middle.locator("h2 small")).to_contain_text("张明")
     clerk.shot("authoring_3_history.png", full_page=True)
 
-    # 2a. The coordinator assigns 预决算公开 to 城关派出所 from the report page.
+    # 2a. The coordinator assigns 其他需要说明的问题 to 城关派出所 from the report page.
     coord = Session(browser, live_server.url, "coord_jwbz")
     cpage = coord.page
     _open_report(coord)
@@ -209,17 +209,17 @@ def test_clerk_and_coordinator_author_sections(live_server, browser):
     expect(assign.locator("select")).to_have_value(str(disclosure.unit_id))
     assign.locator("select").select_option(label=STATION)
     assign.get_by_role("button", name="分配").click()
-    expect(cpage.locator(".messages .msg-success")).to_have_text(f"「预决算公开」已分配给{STATION}。")
+    expect(cpage.locator(".messages .msg-success")).to_have_text(f"「其他需要说明的问题」已分配给{STATION}。")
     disclosure.refresh_from_db()
     assert disclosure.unit.name == STATION
     expect(cpage.locator(f"#s{disclosure.pk} + .section-meta")).to_contain_text(STATION)
 
     # The clerk now finds it in 我的填报.
     clerk.nav("我的填报")
-    row = page.locator("table.grid tbody tr").filter(has_text="预决算公开")
+    row = page.locator("table.grid tbody tr").filter(has_text="其他需要说明的问题")
     expect(row).to_have_count(1)
     expect(row).to_contain_text(STATION)
-    expect(row.get_by_role("link", name="预决算公开", exact=True)).to_have_attribute(
+    expect(row.get_by_role("link", name="其他需要说明的问题", exact=True)).to_have_attribute(
         "href", f"/sections/{disclosure.pk}/")
 
     # 2b. The coordinator types the budget amounts in 元 and in 万元.

@@ -78,6 +78,11 @@ def formset_rows(formset: forms.BaseFormSet, fields: list[str]) -> list[dict[str
     return rows
 
 
+def clean_text(text: str) -> str:
+    """Browsers post textarea line breaks as CRLF; store plain newlines."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def paragraphs(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -111,7 +116,8 @@ def amount_field(label: str, help_text: str = "") -> forms.CharField:
 def wan_initial(value: object) -> str:
     """Stored 元 → exact 万元 text for the form (no rounding: 1480 元 → 0.148)."""
     amount = figures.to_decimal(value)
-    return "" if amount is None else f"{figures.yuan_to_wan(amount):f}"
+    # The suffix wins over the 录入单位 selector, so switching it never reinterprets a loaded value.
+    return "" if amount is None else f"{figures.yuan_to_wan(amount):f}万元"
 
 
 class KindSpec:

@@ -13,6 +13,7 @@ from .base import (
     Issue,
     KindSpec,
     amount_field,
+    clean_text,
     error,
     placeholder_issues,
     wan_initial,
@@ -65,7 +66,7 @@ class Budget(KindSpec):
 
     def to_data(self, form: forms.Form, formsets: dict) -> dict[str, Any]:
         cleaned = form.cleaned_data
-        return {name: fig.to_json(cleaned.get(name)) for name in FIELDS} | {"text": cleaned["text"].strip()}
+        return {name: fig.to_json(cleaned.get(name)) for name in FIELDS} | {"text": clean_text(cleaned["text"])}
 
     def compute(self, data: dict[str, Any]) -> dict[str, Any]:
         a = _amounts(data)

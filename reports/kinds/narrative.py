@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from .base import CheckContext, Issue, KindSpec, error, paragraphs, placeholder_issues
+from .base import CheckContext, Issue, KindSpec, clean_text, error, paragraphs, placeholder_issues
 
 MAX_TEXT = 20_000
 
@@ -29,7 +29,7 @@ class Narrative(KindSpec):
         return {"text": data.get("text", "")}
 
     def to_data(self, form: forms.Form, formsets: dict) -> dict[str, Any]:
-        return {"text": form.cleaned_data["text"].strip()}
+        return {"text": clean_text(form.cleaned_data["text"])}
 
     def check(self, data: dict[str, Any], computed: dict[str, Any], ctx: CheckContext) -> list[Issue]:
         issues = placeholder_issues(data.get("text", ""), ctx.report_figures)

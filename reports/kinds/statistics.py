@@ -15,7 +15,7 @@ from django import forms
 
 from reports import figures as fig
 
-from .base import CheckContext, Issue, KindSpec, error, formset_rows, placeholder_issues, warning
+from .base import CheckContext, Issue, KindSpec, clean_text, error, formset_rows, placeholder_issues, warning
 
 _STATED = re.compile(r"^(上升|增长|增加|下降|减少)?([+-]?\d+(\.\d+)?)%?$")
 
@@ -121,7 +121,7 @@ class Statistics(KindSpec):
 
     def to_data(self, form: forms.Form, formsets: dict[str, forms.BaseFormSet]) -> dict[str, Any]:
         return {
-            "text": form.cleaned_data["text"].strip(),
+            "text": clean_text(form.cleaned_data["text"]),
             "figures": formset_rows(formsets["figures"], FIGURE_FIELDS),
             "ratios": formset_rows(formsets["ratios"], RATIO_FIELDS),
         }

@@ -7,7 +7,17 @@ from django import forms
 
 from reports import figures as fig
 
-from .base import AmountInputForm, CheckContext, Issue, KindSpec, amount_field, error, wan_initial, warning
+from .base import (
+    AmountInputForm,
+    CheckContext,
+    Issue,
+    KindSpec,
+    amount_field,
+    clean_text,
+    error,
+    wan_initial,
+    warning,
+)
 
 ITEMS = {
     "abroad": "因公出国（境）费",
@@ -58,7 +68,7 @@ class ThreePublic(KindSpec):
     def to_data(self, form: forms.Form, formsets: dict) -> dict[str, Any]:
         cleaned = form.cleaned_data
         rows = {i: {c: fig.to_json(cleaned.get(_field(i, c))) for c in COLUMNS} for i in ITEMS}
-        return {"rows": rows, "note": cleaned["note"].strip()}
+        return {"rows": rows, "note": clean_text(cleaned["note"])}
 
     def compute(self, data: dict[str, Any]) -> dict[str, Any]:
         table = _table(data)

@@ -13,7 +13,9 @@
       headers: {"X-CSRFToken": body.get("csrfmiddlewaretoken")}
     }).then(function (r) { return r.json(); }).then(function (result) {
       if (result.ok) {
+        var opened = Array.prototype.map.call(live.querySelectorAll("details"), function (d) { return d.open; });
         live.innerHTML = result.html;
+        Array.prototype.forEach.call(live.querySelectorAll("details"), function (d, i) { d.open = !!opened[i]; });
       } else {
         var list = document.createElement("ul");
         list.className = "findings";
