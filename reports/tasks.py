@@ -12,3 +12,12 @@ def deadline_reminders(today: str | None = None) -> dict[str, int]:
     day = date.fromisoformat(today) if today else timezone.localdate()
     result = deadline_reminders_send(day)
     return {"reminded": result.reminded, "escalated": result.escalated}
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600,
+             max_retries=3, soft_time_limit=540, time_limit=600)
+def export_job_build(self, job_id: int) -> str:  # noqa: ANN001
+    """Build one export file; retried with backoff on I/O failure, idempotent per job."""
+    from .exports.jobs import export_job_run
+
+    return export_job_run(job_id).status

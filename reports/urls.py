@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, workflow_views
+from . import export_views, views, workflow_views
 
 app_name = "reports"
 
@@ -24,4 +24,9 @@ urlpatterns = [
     path("progress/", workflow_views.progress, name="progress"),
     path("notifications/", workflow_views.notification_list, name="notification_list"),
     path("notifications/read/", workflow_views.notification_read, name="notification_read"),
+    path("exports/", export_views.export_list, name="export_list"),
+    path("exports/new/", export_views.export_request, name="export_request"),
+    path("exports/<int:pk>/", export_views.export_detail, name="export_detail"),
+    path("exports/<int:pk>/status/", export_views.export_status, name="export_status"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
 ]

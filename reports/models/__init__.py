@@ -1,0 +1,35 @@
+"""The reports app's models: annual reports, quarterly monitoring, exports."""
+
+from .annual import (
+    DEFAULT_NUMBERING,
+    DEFAULT_SCORING,
+    CycleKind,
+    DeadlineExtension,
+    EvaluationCycle,
+    OutlineNode,
+    Report,
+    ReportTemplate,
+    Section,
+    SectionAttachment,
+    SectionKind,
+    SectionRevision,
+    attachment_path,
+)
+from .exports import ExportJob, ExportKind, JobStatus, ScoreAdjustment
+from .quarterly import (
+    DEFAULT_CHECKPOINTS,
+    AnnualTarget,
+    DeviationCause,
+    Likelihood,
+    QuarterlyReport,
+    QuarterlyRevision,
+    UploadPreview,
+)
+
+__all__ = [
+    "DEFAULT_CHECKPOINTS", "DEFAULT_NUMBERING", "DEFAULT_SCORING", "AnnualTarget", "CycleKind",
+    "DeadlineExtension", "DeviationCause", "EvaluationCycle", "ExportJob", "ExportKind", "JobStatus",
+    "Likelihood", "OutlineNode", "QuarterlyReport", "QuarterlyRevision", "Report", "ReportTemplate",
+    "ScoreAdjustment", "Section", "SectionAttachment", "SectionKind", "SectionRevision", "UploadPreview",
+    "attachment_path",
+]
