@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, views, workflow_views
+from . import export_views, scoring_views, views, workflow_views
 
 app_name = "reports"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("progress/", workflow_views.progress, name="progress"),
     path("notifications/", workflow_views.notification_list, name="notification_list"),
     path("notifications/read/", workflow_views.notification_read, name="notification_read"),
+    path("reports/<int:pk>/score/", scoring_views.report_score, name="report_score"),
     path("exports/", export_views.export_list, name="export_list"),
     path("exports/new/", export_views.export_request, name="export_request"),
     path("exports/<int:pk>/", export_views.export_detail, name="export_detail"),
