@@ -63,12 +63,29 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(data: bytes) -> Iterator[TableRow]:
-    _check_zip(data)
+def read_upload(name: str, stream: BinaryIO, allowed: tuple[str, ...]) -> bytes:
+    """The bytes of an upload after the size and type checks (and, for .xlsx, the zip checks)."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in allowed:
+        kinds = " 或 ".join(allowed)
+        raise TableError(f"不支持的文件类型「{suffix or '无扩展名'}」，请上传 {kinds} 文件。")
+    data = stream.read(settings.EVALSITE_UPLOAD_MAX_BYTES + 1)
+    _check_size(data)
+    if suffix == ".xlsx":
+        _check_zip(data)
+    return data
+
+
+def open_xlsx(data: bytes) -> openpyxl.Workbook:
+    """A read-only workbook of checked bytes (see read_upload); formulas are kept as text."""
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise TableError("无法读取 .xlsx 工作簿，请用 Excel 或 WPS 重新保存后再试。") from exc
+
+
+def _xlsx_rows(data: bytes) -> Iterator[TableRow]:
+    workbook = open_xlsx(data)
     try:
         sheet = workbook.worksheets[0]
         # The declared dimension may be a lie (A1:XFD1048576); read what is there.
@@ -107,13 +124,6 @@ def _csv_rows(data: bytes) -> Iterator[TableRow]:
 
 def read_table(name: str, stream: BinaryIO) -> list[TableRow]:
     """All non-empty rows of the first sheet of an .xlsx or of a .csv file."""
-    suffix = Path(name).suffix.lower()
-    data = stream.read(settings.EVALSITE_UPLOAD_MAX_BYTES + 1)
-    _check_size(data)
-    if suffix == ".xlsx":
-        rows = _xlsx_rows(data)
-    elif suffix == ".csv":
-        rows = _csv_rows(data)
-    else:
-        raise TableError(f"不支持的文件类型「{suffix or '无扩展名'}」，请上传 .xlsx 或 .csv 文件。")
+    data = read_upload(name, stream, (".xlsx", ".csv"))
+    rows = _xlsx_rows(data) if Path(name).suffix.lower() == ".xlsx" else _csv_rows(data)
     return [row for row in rows if any(row.cells)]

@@ -17,7 +17,15 @@ from workflow.models import Notification, TransitionLog
 from workflow.states import EDITABLE_STATES, State
 from workflow.transitions import Action
 
-from .models import DeadlineExtension, EvaluationCycle, OutlineNode, Report, Section, SectionRevision
+from .models import (
+    DeadlineExtension,
+    EvaluationCycle,
+    OutlineNode,
+    QuarterlyReport,
+    Report,
+    Section,
+    SectionRevision,
+)
 
 
 def _section_base() -> QuerySet[Section]:
@@ -191,3 +199,41 @@ def state_counts(reports: QuerySet[Report]) -> dict[str, int]:
 
 def unread_notifications(user: AbstractBaseUser) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True)
+
+
+# --- quarterly monitoring ------------------------------------------------------------------------
+
+def _quarterly_base() -> QuerySet[QuarterlyReport]:
+    return QuarterlyReport.objects.select_related("department", "unit", "last_edited_by", "submitted_by")
+
+
+def _visible_quarterly_q(user: AbstractBaseUser) -> Q:
+    return perms.unit_filter(user, via="unit__") | perms.unit_filter(user, via="department__")
+
+
+def quarterlies_visible(user: AbstractBaseUser) -> QuerySet[QuarterlyReport]:
+    return _quarterly_base().filter(_visible_quarterly_q(user)).order_by(
+        "-year", "-quarter", "department__order", "department__code", "-is_main", "unit__order")
+
+
+def quarterly_for_view(user: AbstractBaseUser, pk: int) -> QuarterlyReport:
+    return get_object_or_404(_quarterly_base().filter(_visible_quarterly_q(user)), pk=pk)
+
+
+def quarterly_for_edit(user: AbstractBaseUser, pk: int) -> QuarterlyReport:
+    return get_object_or_404(_quarterly_base().filter(perms.unit_filter(user, perms.EDIT_ROLES, via="unit__")), pk=pk)
+
+
+def inbox_quarterlies(user: AbstractBaseUser) -> QuerySet[QuarterlyReport]:
+    """Quarterly reports waiting for this user, like inbox_sections."""
+    mine = perms.unit_filter(user, perms.EDIT_ROLES, via="unit__") & Q(state__in=list(EDITABLE_STATES))
+    leading = perms.leading_review_filter(user, via="department__") & Q(state=State.SUBMITTED)
+    finance = perms.finance_review_filter(user, via="department__") & Q(state=State.LEADING_APPROVED)
+    returned_first = Case(When(state=State.RETURNED, then=Value(0)), default=Value(1))
+    return (_quarterly_base().filter(mine | leading | finance).annotate(returned_first=returned_first)
+            .order_by("returned_first", "due_on", "department__order", "unit__order", "pk"))
+
+
+def quarterly_history(report: QuarterlyReport) -> list[TransitionLog]:
+    ct = ContentType.objects.get_for_model(QuarterlyReport)
+    return list(TransitionLog.objects.filter(content_type=ct, object_id=report.pk).select_related("actor"))

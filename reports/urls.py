@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, scoring_views, views, workflow_views
+from . import export_views, quarterly_views, scoring_views, views, workflow_views
 
 app_name = "reports"
 
@@ -25,6 +25,15 @@ urlpatterns = [
     path("notifications/", workflow_views.notification_list, name="notification_list"),
     path("notifications/read/", workflow_views.notification_read, name="notification_read"),
     path("reports/<int:pk>/score/", scoring_views.report_score, name="report_score"),
+    path("quarterly/", quarterly_views.quarterly_list, name="quarterly_list"),
+    path("quarterly/open/", quarterly_views.quarter_open, name="quarter_open"),
+    path("quarterly/<int:pk>/", quarterly_views.quarterly_detail, name="quarterly_detail"),
+    path("quarterly/<int:pk>/edit/", quarterly_views.quarterly_edit, name="quarterly_edit"),
+    path("quarterly/<int:pk>/sheet/", quarterly_views.quarterly_sheet, name="quarterly_sheet"),
+    path("quarterly/<int:pk>/upload/", quarterly_views.quarterly_upload, name="quarterly_upload"),
+    path("quarterly/<int:pk>/upload/confirm/", quarterly_views.quarterly_upload_confirm,
+         name="quarterly_upload_confirm"),
+    path("quarterly/<int:pk>/act/<str:action>/", quarterly_views.quarterly_act, name="quarterly_act"),
     path("exports/", export_views.export_list, name="export_list"),
     path("exports/new/", export_views.export_request, name="export_request"),
     path("exports/<int:pk>/", export_views.export_detail, name="export_detail"),

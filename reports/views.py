@@ -218,11 +218,15 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole report in outline order, its checklist, its score; unapproved parts watermarked."""
+    from . import scoring
+
     report = selectors.report_for_view(request.user, pk)
     sections = selectors.report_sections(report)
     parts = rendering.render_report(report, selectors.report_nodes(report), sections)
     rendered = [p.rendered for p in parts if p.rendered]
     can_assign = perms.can_coordinate(request.user, report.department)
+    approved = sum(1 for s in sections if s.state == "approved")
     return render(request, "reports/report_detail.html", {
         "report": report, "parts": parts,
         "report_findings": checks.report_level_findings(report, sections),
@@ -233,6 +237,10 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_finance": perms.can_review_finance(request.user, report.department),
         "ready_count": sum(1 for s in sections if s.state == "leading_approved"),
         "parts_count": len(sections),
+        "approved_count": approved,
+        "unapproved_count": len(sections) - approved,
+        "is_final": bool(sections) and approved == len(sections),
+        "score": scoring.report_score(report, sections),
         "units": selectors.department_units(report.department) if can_assign else [],
     })
 

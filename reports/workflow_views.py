@@ -21,10 +21,11 @@ from workflow.transitions import TRANSITIONS, Action
 from . import selectors
 from .filters import InboxFilter
 from .forms import ExtensionForm
-from .models import DeadlineExtension, EvaluationCycle, Section
+from .models import DeadlineExtension, EvaluationCycle
 from .outline import build_outline, flatten
 
 PAGE_SIZE = 50
+QUARTERLY_INBOX = 20
 
 
 @login_required
@@ -42,6 +43,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "filter": inbox_filter, "page": page, "query": query.urlencode(), "today": timezone.localdate(),
         "rows": [(s, comments.get(s.pk)) for s in page],
         "ready_reports": selectors.finance_ready_reports(request.user),
+        "quarterlies": selectors.inbox_quarterlies(request.user)[:QUARTERLY_INBOX],
     })
 
 
@@ -51,22 +53,26 @@ def section_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Take one workflow action on a section, as the posted version."""
     if action not in TRANSITIONS:
         raise Http404
-    section = selectors.section_for_view(request.user, pk)
+    return take_action(request, selectors.section_for_view(request.user, pk), action)
+
+
+def take_action(request: HttpRequest, item: object, action: str) -> HttpResponse:
+    """Run one workflow action on a submission the user can see; refusals become messages."""
     try:
         version = int(request.POST.get("version", ""))
     except ValueError as exc:
         raise Http404 from exc
     try:
-        log = workflow.ACTION_SERVICES[action](**_action_kwargs(action, section, request, version))
+        log = workflow.ACTION_SERVICES[action](**_action_kwargs(action, item, request, version))
     except workflow.TransitionRefused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已{log.get_action_display()}：「{section.node.title}」→ {log.get_to_state_display()}。")
-    return redirect(request.POST.get("next") or section.get_absolute_url())
+        messages.success(request, f"已{log.get_action_display()}：{item.workflow_title()} → {log.get_to_state_display()}。")
+    return redirect(request.POST.get("next") or item.get_absolute_url())
 
 
-def _action_kwargs(action: str, section: Section, request: HttpRequest, version: int) -> dict:
-    kwargs = {"item": section, "actor": request.user, "version": version}
+def _action_kwargs(action: str, item: object, request: HttpRequest, version: int) -> dict:
+    kwargs = {"item": item, "actor": request.user, "version": version}
     if action not in (Action.SUBMIT, Action.WITHDRAW):
         kwargs["comment"] = request.POST.get("comment", "")
     return kwargs

@@ -127,6 +127,19 @@ def _flash(s: Session, kind: str) -> Any:
     return s.page.locator(f"main .messages .msg-{kind}")
 
 
+def _done(s: Session, action_label: str, to_label: str) -> None:
+    """The success message of one action on the section under test."""
+    from playwright.sync_api import expect
+
+    expect(_flash(s, "success")).to_have_text(re.compile(rf"^已{action_label}：.*「{TITLE}」\s*→\s*{to_label}。?$"))
+
+
+def _ready_row(s: Session) -> Any:
+    """The police bureau's row of the finance reviewer's 待财政审核（按部门） table."""
+    card = s.page.locator("main section.card").filter(has=s.page.locator("h2", has_text="待财政审核（按部门）"))
+    return card.locator("table.grid tbody tr").filter(has=s.page.get_by_role("link", name=POLICE[1], exact=True))
+
+
 def _state(section: Section) -> str:
     section.refresh_from_db()
     return section.state
@@ -170,7 +183,7 @@ def _submit_from_section_page(s: Session, section: Section) -> None:
     expect(page.locator("main h1").first).to_contain_text(TITLE)
     expect(_panel(s).locator(".state")).to_have_text("已退回")
     _action_form(s, "submit").get_by_role("button", name="提交审核").click()
-    expect(_flash(s, "success")).to_contain_text(f"已提交审核：「{TITLE}」→ 待领导小组审核")
+    _done(s, "提交审核", "待领导小组审核")
     expect(_panel(s).locator(".state")).to_have_text("待领导小组审核")
     assert _state(section) == State.SUBMITTED
     assert section.submitted_by.username == "clerk_cg"
@@ -300,7 +313,7 @@ def test_review_path_from_return_to_finance_approval(live_server, browser):
     form = _action_form(leader, "leading_return")
     form.locator("textarea[name='comment']").fill(LEADER_COMMENT)
     form.get_by_role("button", name="领导小组退回").click()
-    expect(_flash(leader, "success")).to_contain_text(f"已领导小组退回：「{TITLE}」→ 已退回")
+    _done(leader, "领导小组退回", "已退回")
     expect(_panel(leader).locator(".state")).to_have_text("已退回")
     assert _state(section) == State.RETURNED
     expect(lpage.locator("ul.timeline li").filter(has_text="领导小组退回").filter(has_text=LEADER_COMMENT)
@@ -327,7 +340,7 @@ def test_review_path_from_return_to_finance_approval(live_server, browser):
     _open_from_inbox(group_leader, "待领导小组审核")
     expect(gpage.locator(".diff ins").filter(has_text="数据来源")).not_to_have_count(0)
     _action_form(group_leader, "leading_approve").get_by_role("button", name="领导小组审核通过").click()
-    expect(_flash(group_leader, "success")).to_contain_text(f"已领导小组审核通过：「{TITLE}」→ 待财政审核")
+    _done(group_leader, "领导小组审核通过", "待财政审核")
     assert _state(section) == State.LEADING_APPROVED
     clerk.page.reload()
     expect(_panel(clerk).locator(".state")).to_have_text("待财政审核")
@@ -338,19 +351,19 @@ def test_review_path_from_return_to_finance_approval(live_server, browser):
     approved_before = report.sections.filter(state=State.APPROVED).count()
     assert ready + approved_before == total
     reviewer.inbox()
-    ready_row = fpage.locator("main table.grid tbody tr").filter(has_text=POLICE[1]).first
+    ready_row = _ready_row(reviewer)
     expect(ready_row).to_contain_text(f"{ready} / {total}")
     _open_from_inbox(reviewer, "待财政审核")
     expect(_panel(reviewer).get_by_role("button", name="财政审核通过")).to_be_visible()
     form = _action_form(reviewer, "finance_return")
     form.locator("textarea[name='comment']").fill(FINANCE_COMMENT)
     form.get_by_role("button", name="财政退回").click()
-    expect(_flash(reviewer, "success")).to_contain_text(f"已财政退回：「{TITLE}」→ 已退回")
+    _done(reviewer, "财政退回", "已退回")
     assert _state(section) == State.RETURNED
 
     # The gate is closed again: the bulk button approves nothing.
     reviewer.inbox()
-    ready_row = fpage.locator("main table.grid tbody tr").filter(has_text=POLICE[1]).first
+    ready_row = _ready_row(reviewer)
     expect(ready_row).to_contain_text(f"{ready - 1} / {total}")
     ready_row.get_by_role("button", name=f"审定可审定的 {ready - 1} 个章节").click()
     expect(_flash(reviewer, "error").first).to_contain_text("本报告还有 1 个章节未通过领导小组审核")
@@ -372,12 +385,12 @@ def test_review_path_from_return_to_finance_approval(live_server, browser):
     _submit_from_section_page(clerk, section)
     _open_from_inbox(leader, "待领导小组审核")
     _action_form(leader, "leading_approve").get_by_role("button", name="领导小组审核通过").click()
-    expect(_flash(leader, "success")).to_contain_text("→ 待财政审核")
+    _done(leader, "领导小组审核通过", "待财政审核")
     assert _state(section) == State.LEADING_APPROVED
 
     # The bulk approval on 我的待办.
     reviewer.inbox()
-    ready_row = fpage.locator("main table.grid tbody tr").filter(has_text=POLICE[1]).first
+    ready_row = _ready_row(reviewer)
     expect(ready_row).to_contain_text(f"{ready} / {total}")
     expect(ready_row.locator("td.num").nth(1)).to_have_text(str(approved_before))
     expect(_inbox_row(reviewer)).to_have_count(1)
@@ -386,7 +399,7 @@ def test_review_path_from_return_to_finance_approval(live_server, browser):
     ready_row.get_by_role("button", name=f"审定可审定的 {ready} 个章节").click()
     expect(_flash(reviewer, "success")).to_have_text(f"已审定 {ready} 个章节。")
     expect(_flash(reviewer, "error")).to_have_count(0)
-    ready_row = fpage.locator("main table.grid tbody tr").filter(has_text=POLICE[1]).first
+    ready_row = _ready_row(reviewer)
     expect(ready_row).to_contain_text(f"0 / {total}")
     expect(ready_row.get_by_role("button")).to_have_count(0)
     expect(_inbox_row(reviewer)).to_have_count(0)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from departments.demo import ACCOUNTS, DEMO_PASSWORD, demo_org_load
 from reports.demo import demo_report_load
+from reports.demo_quarterly import demo_quarters_load
 
 
 class Command(BaseCommand):
@@ -11,6 +12,7 @@ class Command(BaseCommand):
         units, accounts = demo_org_load()
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪（本次新建单位 {units} 个，账号 {accounts} 个）。"))
         self.stdout.write(demo_report_load())
+        self.stdout.write(demo_quarters_load())
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for account in ACCOUNTS:
             self.stdout.write(f"  {account.username:<14} {account.full_name}  {account.description}")

@@ -1,0 +1,502 @@
+"""The assembled annual report as .docx (python-docx), in the look of an official document.
+
+GB/T 9704 conventions: A4, 方正小标宋简体 二号 title, 三号 body in 仿宋_GB2312 with a
+first-line indent of two characters and a fixed 28 pt line, 一级 headings in 黑体, 二级 in
+楷体, page numbers "— 1 —" in the footer. Fonts are named in ``w:eastAsia`` and the font
+table carries the usual fallbacks (仿宋_GB2312 → 仿宋 …) for machines without them.
+
+The file depends on the data only: core properties and zip timestamps come from the
+report's last change, so a re-export of unchanged data is byte-identical.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Max
+from django.utils import timezone
+from lxml import etree
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from workflow.models import TransitionLog
+from workflow.states import State
+
+from .. import figures as fig
+from .. import rendering, scoring, selectors
+from ..models import Report, ScoreAdjustment, Section, SectionKind
+from ..rendering import RenderedSection
+from .base import BuildResult, Progress
+
+FONT_TITLE = "方正小标宋简体"
+FONT_H1 = "黑体"
+FONT_H2 = "楷体"
+FONT_BODY = "仿宋_GB2312"
+FONT_TABLE = "仿宋_GB2312"
+FONT_PAGE = "宋体"
+FONT_LATIN = "Times New Roman"
+# Written to the font table as w:altName: what Word substitutes where the first font is missing.
+FALLBACKS = {FONT_TITLE: "宋体", FONT_H1: "SimHei", FONT_H2: "KaiTi", FONT_BODY: "仿宋", FONT_PAGE: "SimSun"}
+
+BODY_PT = 16  # 三号
+TITLE_PT = 22  # 二号
+TABLE_PT = 10.5  # 五号
+LINE_PT = 28
+TEXT_WIDTH_MM = 156  # A4 210 − 28 (left) − 26 (right)
+HEADING_FONTS = {1: (FONT_H1, False), 2: (FONT_H2, False), 3: (FONT_BODY, True), 4: (FONT_BODY, False),
+                 5: (FONT_BODY, False)}
+DRAFT_MARK = "未审定稿"
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+# --- zip normalisation (shared by the xlsx builders) ----------------------------------------------
+
+def zip_date_time(when: datetime | None) -> tuple[int, int, int, int, int, int]:
+    if when is None:
+        return ZIP_EPOCH
+    local = timezone.localtime(when) if timezone.is_aware(when) else when
+    return max(ZIP_EPOCH, local.timetuple()[:6])
+
+
+def zip_normalize(path: Path, when: datetime | None, replace: dict[str, bytes] | None = None) -> None:
+    """Rewrite an OOXML package with fixed timestamps and attributes, entries in their original order."""
+    replace = replace or {}
+    with zipfile.ZipFile(path) as source:
+        entries = [(info.filename, replace.get(info.filename, source.read(info))) for info in source.infolist()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, zip_date_time(when))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0o644 << 16
+            target.writestr(info, data, compresslevel=6)
+    path.write_bytes(buffer.getvalue())
+
+
+def report_changed_at(report: Report, sections: Sequence[Section]) -> datetime:
+    """The report's last change: a save, a transition or a score adjustment (never 'now')."""
+    ct = ContentType.objects.get_for_model(Section)
+    ids = [s.pk for s in sections]
+    times = [s.updated_at for s in sections if s.updated_at]
+    times.append(TransitionLog.objects.filter(content_type=ct, object_id__in=ids).aggregate(t=Max("created_at"))["t"])
+    times.append(ScoreAdjustment.objects.filter(section_id__in=ids).aggregate(t=Max("created_at"))["t"])
+    return max([t for t in times if t] or [report.created_at])
+
+
+# --- styles ---------------------------------------------------------------------------------------
+
+def _set_fonts(element: Any, east_asia: str, latin: str = FONT_LATIN) -> None:
+    """Name the fonts explicitly (and drop theme fonts, which would win over them)."""
+    rpr = element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attr), None)
+    for attr, value in (("w:ascii", latin), ("w:hAnsi", latin), ("w:eastAsia", east_asia), ("w:cs", latin),
+                        ("w:hint", "eastAsia")):
+        rfonts.set(qn(attr), value)
+
+
+def _first_line_chars(paragraph_format: Any, chars: int, size_pt: float) -> None:
+    """First-line indent in characters (w:firstLineChars), with the length for readers that ignore it."""
+    paragraph_format.first_line_indent = Pt(chars * size_pt)
+    ind = paragraph_format.element.get_or_add_pPr().get_or_add_ind()
+    ind.set(qn("w:firstLineChars"), str(chars * 100))
+
+
+def _reset_style(style: Any) -> None:
+    rpr = style.element.rPr
+    if rpr is not None:
+        style.element.remove(rpr)
+
+
+def _paragraph_style(doc: DocumentObject, name: str, *, font: str, size: float, bold: bool = False,
+                     indent: bool = True, align: int = WD_ALIGN_PARAGRAPH.JUSTIFY,
+                     line: float | None = LINE_PT, color: RGBColor | None = None, base: str = "Normal") -> Any:
+    styles = doc.styles
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, 1)
+    if style.base_style is None and name != "Normal":
+        style.base_style = styles[base]
+    _reset_style(style)
+    style.font.size = Pt(size)
+    style.font.bold = bold
+    style.font.italic = False
+    style.font.color.rgb = color or RGBColor(0, 0, 0)
+    _set_fonts(style.element, font)
+    pf = style.paragraph_format
+    pf.alignment = align
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    if line:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(line)
+    else:
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    if indent:
+        _first_line_chars(pf, 2, size)
+    else:
+        pf.first_line_indent = Pt(0)
+        ind = pf.element.get_or_add_pPr().get_or_add_ind()
+        ind.set(qn("w:firstLineChars"), "0")
+    pf.widow_control = True
+    return style
+
+
+def _defaults(doc: DocumentObject) -> None:
+    """Document defaults: the body font, Chinese language, no theme fonts."""
+    rpr_default = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    rfonts = rpr_default.find(qn("w:rFonts"))
+    for attr in list(rfonts.attrib):
+        del rfonts.attrib[attr]
+    for attr, value in (("w:ascii", FONT_LATIN), ("w:hAnsi", FONT_LATIN), ("w:eastAsia", FONT_BODY),
+                        ("w:cs", FONT_LATIN)):
+        rfonts.set(qn(attr), value)
+    lang = rpr_default.find(qn("w:lang"))
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _styles(doc: DocumentObject) -> None:
+    _defaults(doc)
+    _paragraph_style(doc, "Normal", font=FONT_BODY, size=BODY_PT)
+    _paragraph_style(doc, "报告标题", font=FONT_TITLE, size=TITLE_PT, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER,
+                     line=36)
+    for level, (font, bold) in HEADING_FONTS.items():
+        style = _paragraph_style(doc, f"Heading {level}", font=font, size=BODY_PT, bold=bold)
+        style.paragraph_format.keep_with_next = True
+    _paragraph_style(doc, "表格文字", font=FONT_TABLE, size=TABLE_PT, indent=False, line=None,
+                     align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph_style(doc, "表格说明", font=FONT_TABLE, size=TABLE_PT + 1.5, indent=False, line=None,
+                     align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _paragraph_style(doc, "未审定标注", font=FONT_H2, size=12, indent=False, line=None, align=WD_ALIGN_PARAGRAPH.RIGHT,
+                     color=RGBColor(0xB4, 0x23, 0x18))
+    _paragraph_style(doc, "稿件说明", font=FONT_H2, size=14, indent=False, line=LINE_PT,
+                     align=WD_ALIGN_PARAGRAPH.CENTER)
+
+
+def _font_table(doc: DocumentObject) -> None:
+    """Declare the CJK fonts (GB2312 charset) with their substitutes in word/fontTable.xml."""
+    part = doc.part.part_related_by(RT.FONT_TABLE)
+    root = etree.fromstring(part.blob)
+    for name, alt in FALLBACKS.items():
+        font = etree.SubElement(root, qn("w:font"), {qn("w:name"): name})
+        etree.SubElement(font, qn("w:altName"), {qn("w:val"): alt})
+        etree.SubElement(font, qn("w:charset"), {qn("w:val"): "86"})
+        etree.SubElement(font, qn("w:family"), {qn("w:val"): "modern" if name == FONT_H1 else "roman"})
+        etree.SubElement(font, qn("w:pitch"), {qn("w:val"): "variable"})
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# --- page setup, header, footer ----------------------------------------------------------------------
+
+def _page(doc: DocumentObject, draft: bool) -> None:
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.header_distance, section.footer_distance = Mm(15), Mm(25)
+    header = section.header.paragraphs[0]
+    header.style = doc.styles["未审定标注"]
+    if draft:
+        run = header.add_run(DRAFT_MARK)
+        run.font.size = Pt(14)
+        run.font.bold = True
+    footer = section.footer.paragraphs[0]
+    footer.style = doc.styles["表格文字"]
+    _page_number(footer)
+
+
+def _field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
+    def fld(kind: str) -> Any:
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        return element
+
+    for part in (fld("begin"), None, fld("separate"), placeholder, fld("end")):
+        run = paragraph.add_run()
+        _run_font(run, FONT_PAGE, 14)
+        if part is None:
+            text = OxmlElement("w:instrText")
+            text.set(qn("xml:space"), "preserve")
+            text.text = f" {instruction} "
+            run._r.append(text)
+        elif isinstance(part, str):
+            run.text = part
+        else:
+            run._r.append(part)
+
+
+def _page_number(paragraph: Paragraph) -> None:
+    _run_font(paragraph.add_run("— "), FONT_PAGE, 14)
+    _field(paragraph, "PAGE", "1")
+    _run_font(paragraph.add_run(" —"), FONT_PAGE, 14)
+
+
+def _run_font(run: Any, font: str, size: float, bold: bool | None = None) -> Any:
+    run.font.size = Pt(size)
+    if bold is not None:
+        run.font.bold = bold
+    _set_fonts(run._r, font, FONT_PAGE if font == FONT_PAGE else FONT_LATIN)
+    return run
+
+
+# --- tables -----------------------------------------------------------------------------------------
+
+def _table(doc: DocumentObject, widths_mm: Sequence[float], header: Sequence[str] | None = None) -> Table:
+    table = doc.add_table(rows=0, cols=len(widths_mm))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    if header:
+        row = _row(doc, table, header, bold=True)
+        tr_pr = row._tr.get_or_add_trPr()
+        repeat = OxmlElement("w:tblHeader")
+        repeat.set(qn("w:val"), "true")
+        tr_pr.append(repeat)
+    return table
+
+
+def _row(doc: DocumentObject, table: Table, values: Sequence[str], *, bold: bool = False,
+         align: Sequence[str] | None = None) -> Any:
+    row = table.add_row()
+    widths = [c.width for c in table.columns]
+    for i, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+        cell.width = widths[i]
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        paragraph = cell.paragraphs[0]
+        paragraph.style = doc.styles["表格文字"]
+        if align and align[i] == "l":
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        elif align and align[i] == "r":
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        run = paragraph.add_run(value)
+        if bold:
+            run.font.bold = True
+    return row
+
+
+def _merge(row: Any, first: int, last: int, text: str, *, bold: bool = True) -> None:
+    cell = row.cells[first].merge(row.cells[last])
+    for paragraph in cell.paragraphs[1:]:
+        paragraph._p.getparent().remove(paragraph._p)
+    paragraph = cell.paragraphs[0]
+    for run in paragraph.runs:
+        run._r.getparent().remove(run._r)
+    run = paragraph.add_run(text)
+    run.font.bold = bold
+
+
+def _caption(doc: DocumentObject, text: str) -> None:
+    doc.add_paragraph(text, style="表格说明")
+
+
+def _wan(value: Decimal | None) -> str:
+    return fig.format_wan(value)
+
+
+def _pct(value: Decimal | None) -> str:
+    return fig.format_percent(value)
+
+
+def _num(value: Decimal | None) -> str:
+    return fig.format_number(value)
+
+
+def _score(value: Decimal | None) -> str:
+    return "—" if value is None else f"{scoring.quantize(value):f}"
+
+
+def _budget_table(doc: DocumentObject, r: RenderedSection) -> None:
+    d, c = r.data, r.computed
+    amount = fig.to_decimal
+    rows = [
+        ("年初预算数", _wan(amount(d.get("initial"))), "预算调整数", _wan(amount(d.get("adjustment")))),
+        ("全年预算数（A）", _wan(c["annual"]), "全年执行数（B）", _wan(amount(d.get("executed")))),
+        ("资金到位数", _wan(amount(d.get("received"))), "上年结转", _wan(amount(d.get("carried_over")))),
+        ("财政拨款收入", _wan(amount(d.get("income_fiscal"))), "其他收入", _wan(amount(d.get("income_other")))),
+        ("收入合计", _wan(c["income_total"]), "年末结转结余", _wan(amount(d.get("year_end_balance")))),
+        ("人员经费", _wan(amount(d.get("personnel"))), "公用经费", _wan(amount(d.get("public_use")))),
+        ("基本支出", _wan(c["basic"]), "项目支出", _wan(amount(d.get("project")))),
+        ("到位率", _pct(c["arrival_rate"]), "执行率（B/A）", _pct(c["execution_rate"])),
+        ("结余率", _pct(c["balance_rate"]), "", ""),
+    ]
+    _caption(doc, "单位：万元")
+    table = _table(doc, (42, 36, 42, 36))
+    for values in rows:
+        _row(doc, table, values, align="lrlr")
+
+
+def _three_public(doc: DocumentObject, r: RenderedSection) -> None:
+    c = r.computed
+    note = [line.strip() for line in (r.data.get("note") or "").splitlines() if line.strip()]
+    if note:
+        for line in note:
+            doc.add_paragraph(line)
+    else:
+        parts = "；".join(f"{row['label']}{_wan(row['actual'])}万元" for row in c["rows"])
+        doc.add_paragraph(f"“三公”经费本年决算{_wan(c['totals']['actual'])}万元，其中：{parts}。")
+    _caption(doc, "单位：万元")
+    table = _table(doc, (46, 22, 22, 22, 22, 22), ("项目", "上年决算", "本年预算", "本年决算", "变动率", "控制率"))
+    for row in c["rows"]:
+        _row(doc, table, (row["label"], _wan(row["prior"]), _wan(row["budget"]), _wan(row["actual"]),
+                          _pct(row["change"]), _pct(row["control"])), align="lrrrrr")
+    t = c["totals"]
+    _row(doc, table, ("合计", _wan(t["prior"]), _wan(t["budget"]), _wan(t["actual"]), _pct(c["change"]),
+                      _pct(c["control"])), bold=True, align="lrrrrr")
+
+
+INDICATOR_WIDTHS = (11, 15, 30, 9, 13, 10, 14, 10, 12, 32)
+INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "性质", "指标值", "单位", "实际完成值", "分值", "得分",
+                    "偏差原因分析及改进措施")
+
+
+def _indicators(doc: DocumentObject, score: scoring.ReportScore) -> None:
+    table = _table(doc, INDICATOR_WIDTHS, INDICATOR_HEADER)
+    for group in score.groups:
+        for r in group.rows:
+            row = r.row
+            _row(doc, table, (r.level1, row.get("level2", ""), r.name, row.get("nature", ""), row.get("target", ""),
+                              row.get("unit", ""), row.get("actual") or "—", _num(r.weight), _score(r.score),
+                              row.get("reason", "")), align="cclccccccl")
+        subtotal = _row(doc, table, ("", "", "", "", "", "", "", _num(group.weight), _score(group.score), ""),
+                        bold=True)
+        _merge(subtotal, 0, 6, f"{group.name}指标小计")
+    total = _row(doc, table, ("", "", "", "", "", "", "", _num(score.indicator_weight),
+                              _score(score.indicator_score), ""), bold=True)
+    _merge(total, 0, 6, "绩效指标合计")
+    adjusted = [r for r in score.rows if r.adjustment is not None]
+    for r in adjusted:
+        doc.add_paragraph(f"注：“{r.name}”得分经财政审核调整为{_score(r.score)}分（按规则计{_score(r.computed)}分），"
+                          f"理由：{r.adjustment.reason}", style="表格说明").alignment = WD_ALIGN_PARAGRAPH.LEFT
+    _score_summary(doc, score)
+
+
+def _score_summary(doc: DocumentObject, score: scoring.ReportScore) -> None:
+    doc.add_paragraph(
+        f"经自评，综合自评得分{_score(score.total)}分（预算执行{_score(score.budget_score)}分，"
+        f"绩效指标{_score(score.indicator_score)}分），评价等级为“{score.grade}”。"
+    )
+    _caption(doc, "自评得分汇总")
+    table = _table(doc, (40, 22, 22, 72), ("评分项目", "分值", "得分", "计分依据"))
+    _row(doc, table, ("预算执行率", _num(score.budget_weight), _score(score.budget_score),
+                      f"执行率{_pct(score.execution_rate)}×{_num(score.budget_weight)}分，封顶{_num(score.budget_weight)}分"),
+         align="lccl")
+    for group in score.groups:
+        _row(doc, table, (f"{group.name}指标", _num(group.weight), _score(group.score), f"{len(group.rows)}项指标"),
+             align="lccl")
+    _row(doc, table, ("合计", _num(score.weight), _score(score.total), f"评价等级：{score.grade}"), bold=True,
+         align="lccl")
+
+
+# --- the document --------------------------------------------------------------------------------------
+
+def _title(doc: DocumentObject, report: Report, draft_note: str) -> None:
+    paragraph = doc.add_paragraph(style="报告标题")
+    for i, line in enumerate(report.title.splitlines()):
+        run = paragraph.add_run(line)
+        if i:
+            run._r.addprevious(OxmlElement("w:br"))
+    if draft_note:
+        doc.add_paragraph(draft_note, style="稿件说明")
+    doc.add_paragraph("", style="稿件说明")
+
+
+def _section_body(doc: DocumentObject, r: RenderedSection, score: scoring.ReportScore) -> None:
+    section = r.section
+    if section.state != State.APPROVED:
+        doc.add_paragraph(f"〔未审定：{section.get_state_display()}〕", style="未审定标注")
+    if section.kind != SectionKind.THREE_PUBLIC:
+        for text in r.paragraphs:
+            doc.add_paragraph(text)
+    for number, item in r.items:
+        doc.add_paragraph(f"{number}{item.get('text', '')}")
+    if section.kind == SectionKind.BUDGET:
+        _budget_table(doc, r)
+    elif section.kind == SectionKind.THREE_PUBLIC:
+        _three_public(doc, r)
+    elif section.kind == SectionKind.INDICATORS and section.pk == getattr(score.indicator_section, "pk", None):
+        _indicators(doc, score)
+
+
+def _core_properties(doc: DocumentObject, report: Report, changed: datetime, final: bool) -> None:
+    props = doc.core_properties
+    props.title = report.title.replace("\n", "")
+    props.subject = "部门整体支出绩效评价报告"
+    props.author = report.department.name
+    props.last_modified_by = "evalsite"
+    props.comments = "定稿" if final else DRAFT_MARK
+    props.keywords = f"{report.cycle.year};部门整体支出绩效自评"
+    props.category = report.cycle.name
+    props.revision = 1
+    props.created = report.created_at.astimezone(UTC).replace(tzinfo=None)
+    props.modified = changed.astimezone(UTC).replace(tzinfo=None)
+
+
+def report_filename(report: Report) -> str:
+    return f"{report.cycle.year}年度{report.department.name}整体支出绩效评价报告.docx"
+
+
+def report_load(params: dict[str, Any]) -> Report:
+    report = (Report.objects.select_related("cycle__template", "department")
+              .filter(pk=params.get("report")).first())
+    if report is None:
+        raise ValueError(f"报告 {params.get('report')} 不存在。")
+    return report
+
+
+def revisions_used(parts: list[rendering.ReportPart]) -> list[dict[str, Any]]:
+    return [
+        {"section": p.rendered.section.pk, "title": f"{p.entry.number}{p.entry.node.title}",
+         "revision": p.rendered.section.version, "state": p.rendered.section.get_state_display()}
+        for p in parts if p.rendered
+    ]
+
+
+def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
+    report = report_load(params)
+    sections = selectors.report_sections(report)
+    parts = rendering.render_report(report, selectors.report_nodes(report), sections)
+    score = scoring.report_score(report, sections)
+    approved = sum(1 for s in sections if s.state == State.APPROVED)
+    final = bool(sections) and approved == len(sections)
+    progress(20)
+    doc = Document()
+    _styles(doc)
+    _font_table(doc)
+    _page(doc, draft=not final)
+    _title(doc, report, "" if final else f"（{DRAFT_MARK}：已审定 {approved}/{len(sections)} 个章节）")
+    for i, part in enumerate(parts, start=1):
+        level = min(part.entry.depth, max(HEADING_FONTS))
+        doc.add_paragraph(f"{part.entry.number}{part.entry.node.title}", style=f"Heading {level}")
+        if part.rendered:
+            _section_body(doc, part.rendered, score)
+        progress(20 + 70 * i // max(len(parts), 1))
+    changed = report_changed_at(report, sections)
+    _core_properties(doc, report, changed, final)
+    doc.save(str(out))
+    zip_normalize(out, changed)
+    progress(100)
+    return BuildResult(filename=report_filename(report), revisions=revisions_used(parts),
+                       department_ids=[report.department_id])
