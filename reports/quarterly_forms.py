@@ -38,7 +38,7 @@ class QuarterlyForm(AmountInputForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() if self.report.is_main else forms.Form.clean(self)
-        for t in self.targets:
+        for t in (t for t in self.targets if t.nature != "定性"):
             for key, label in (("actual", "累计完成值"), ("expected", "全年预计")):
                 name = f"t{t.pk}_{key}"
                 try:

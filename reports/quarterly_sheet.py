@@ -107,7 +107,9 @@ def _rows_sheet(wb: openpyxl.Workbook, report: QuarterlyReport) -> None:
     for i, t in enumerate(targets):
         values = _row_values(t, report.data.get("rows", {}).get(str(t.pk), {}), prev_rows.get(str(t.pk), {}))
         for col, value in enumerate(values, start=1):
-            ws.cell(row=FIRST_ROW + i, column=col, value=value)
+            cell = ws.cell(row=FIRST_ROW + i, column=col, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # the nature "=" is text, not a formula
     last = FIRST_ROW + max(len(targets), 1) - 1
     likelihood = DataValidation(type="list", formula1='"' + ",".join(LIKELIHOOD_BY_LABEL) + '"', allow_blank=True)
     cause = DataValidation(type="list", formula1='"' + ",".join(CAUSE_BY_LABEL) + '"', allow_blank=True)
@@ -189,15 +191,20 @@ def _merged_ranges(data: bytes) -> list[str]:
     return ranges
 
 
+class Formula(str):
+    """A cell that holds a formula (kept apart from text that merely starts with '=')."""
+
+
 def _cells(ws: Any) -> dict[tuple[int, int], Any]:
     ws.reset_dimensions()  # a file may declare A1:XFD1048576; read only what is there
     values = {}
-    for r, row in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+    for r, row in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
         if r > MAX_ROWS:
             raise TableError(f"「{ws.title}」超过 {MAX_ROWS} 行，不是本平台的季度监控表。")
-        for c, value in enumerate(row, start=1):
+        for c, cell in enumerate(row, start=1):
+            value = getattr(cell, "value", None)
             if value is not None and value != "":
-                values[(r, c)] = value
+                values[(r, c)] = Formula(value) if getattr(cell, "data_type", "") == "f" else value
     return values
 
 
@@ -218,7 +225,7 @@ def _check_layout(name: str, cells: dict, headers: list[str], report: QuarterlyR
 
 def _formulas(name: str, cells: dict) -> list[BadCell]:
     return [BadCell(name, _ref(r, c), str(v), "含公式，请改为数值或文字") for (r, c), v in cells.items()
-            if isinstance(v, str) and v.startswith("=")]
+            if isinstance(v, Formula)]
 
 
 def _number(value: Any) -> str:
@@ -249,14 +256,14 @@ def _parse_rows(report: QuarterlyReport, cells: dict, parsed: ParsedSheet) -> No
 def _parse_row_cell(target: AnnualTarget, row: dict, key: str, value: Any, ref: str, parsed: ParsedSheet) -> None:
     text = "" if value is None else str(value).strip()
     try:
-        if key in NUMBER_FIELDS:
+        if key in NUMBER_FIELDS and target.nature != "定性":
             new = _number(value) if text else ""
         elif key == "likelihood":
             new = LIKELIHOOD_BY_LABEL[text] if text else ""
         elif key == "cause":
             new = CAUSE_BY_LABEL[text] if text else ""
         else:
-            new = text[:2000]
+            new = text[:200 if key in NUMBER_FIELDS else 2000]
     except fig.FigureError:
         parsed.bad.append(BadCell(ROWS_SHEET, ref, text, f"{FIELD_LABELS[key]}须为数字"))
         return

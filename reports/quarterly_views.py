@@ -140,7 +140,7 @@ def quarterly_upload(request: HttpRequest, pk: int) -> HttpResponse:
             preview = _store_preview(report, request.user, parsed, upload.name)
         context |= {"parsed": parsed, "preview": preview, "filename": upload.name}
         return render(request, "reports/quarterly_upload.html", context, status=400 if parsed.bad else 200)
-    return render(request, "reports/quarterly_upload.html", context)
+    return render(request, "reports/quarterly_upload.html", context, status=400 if request.method == "POST" else 200)
 
 
 def _store_preview(report: object, user: object, parsed: object, filename: str) -> object:

@@ -22,18 +22,18 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Max
 from django.utils import timezone
-from lxml import etree
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from workflow.models import TransitionLog
 from workflow.states import State
@@ -61,7 +61,12 @@ LINE_PT = 28
 TEXT_WIDTH_MM = 156  # A4 210 − 28 (left) − 26 (right)
 HEADING_FONTS = {1: (FONT_H1, False), 2: (FONT_H2, False), 3: (FONT_BODY, True), 4: (FONT_BODY, False),
                  5: (FONT_BODY, False)}
+SMALL_PT = 9  # 小五, for the ten-column indicator table
 DRAFT_MARK = "未审定稿"
+PPR_AFTER_OVERFLOW_PUNCT = ("w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+                            "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+                            "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+                            "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
@@ -158,6 +163,12 @@ def _paragraph_style(doc: DocumentObject, name: str, *, font: str, size: float, 
         ind = pf.element.get_or_add_pPr().get_or_add_ind()
         ind.set(qn("w:firstLineChars"), "0")
     pf.widow_control = True
+    ppr = pf.element.get_or_add_pPr()
+    if ppr.find(qn("w:overflowPunct")) is None:
+        # Word's default, said explicitly: without it LibreOffice drops a "。" that ends a justified line.
+        punct = OxmlElement("w:overflowPunct")
+        punct.set(qn("w:val"), "1")
+        ppr.insert_element_before(punct, *PPR_AFTER_OVERFLOW_PUNCT)
     return style
 
 
@@ -185,10 +196,15 @@ def _styles(doc: DocumentObject) -> None:
         style.paragraph_format.keep_with_next = True
     _paragraph_style(doc, "表格文字", font=FONT_TABLE, size=TABLE_PT, indent=False, line=None,
                      align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph_style(doc, "表格说明", font=FONT_TABLE, size=TABLE_PT + 1.5, indent=False, line=None,
-                     align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _paragraph_style(doc, "未审定标注", font=FONT_H2, size=12, indent=False, line=None, align=WD_ALIGN_PARAGRAPH.RIGHT,
-                     color=RGBColor(0xB4, 0x23, 0x18))
+    _paragraph_style(doc, "表格小字", font=FONT_TABLE, size=SMALL_PT, indent=False, line=None,
+                     align=WD_ALIGN_PARAGRAPH.CENTER)
+    caption = _paragraph_style(doc, "表格说明", font=FONT_TABLE, size=TABLE_PT + 1.5, indent=False, line=None,
+                               align=WD_ALIGN_PARAGRAPH.RIGHT)
+    caption.paragraph_format.keep_with_next = True
+    _paragraph_style(doc, "表后空行", font=FONT_TABLE, size=6, indent=False, line=None)
+    mark = _paragraph_style(doc, "未审定标注", font=FONT_H2, size=12, indent=False, line=None,
+                            align=WD_ALIGN_PARAGRAPH.RIGHT, color=RGBColor(0xB4, 0x23, 0x18))
+    mark.paragraph_format.keep_with_next = True
     _paragraph_style(doc, "稿件说明", font=FONT_H2, size=14, indent=False, line=LINE_PT,
                      align=WD_ALIGN_PARAGRAPH.CENTER)
 
@@ -262,43 +278,73 @@ def _run_font(run: Any, font: str, size: float, bold: bool | None = None) -> Any
 
 # --- tables -----------------------------------------------------------------------------------------
 
-def _table(doc: DocumentObject, widths_mm: Sequence[float], header: Sequence[str] | None = None) -> Table:
+def _table(doc: DocumentObject, widths_mm: Sequence[float], header: Sequence[str] | None = None, *,
+           style: str = "表格文字", margin_mm: float | None = None) -> Table:
     table = doc.add_table(rows=0, cols=len(widths_mm))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    table._text_style = style  # read by _row
     for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)
+    if margin_mm is not None:
+        _cell_margins(table, margin_mm)
     if header:
         row = _row(doc, table, header, bold=True)
-        tr_pr = row._tr.get_or_add_trPr()
         repeat = OxmlElement("w:tblHeader")
         repeat.set(qn("w:val"), "true")
-        tr_pr.append(repeat)
+        row._tr.get_or_add_trPr().append(repeat)
     return table
 
 
+def _cell_margins(table: Table, margin_mm: float) -> None:
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(round(margin_mm * 56.7)))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    table._tbl.tblPr.append(margins)
+
+
 def _row(doc: DocumentObject, table: Table, values: Sequence[str], *, bold: bool = False,
-         align: Sequence[str] | None = None) -> Any:
+         align: str | None = None) -> Any:
+    """A row that never splits across pages; align: one letter a column (l, c, r)."""
     row = table.add_row()
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     widths = [c.width for c in table.columns]
     for i, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
         cell.width = widths[i]
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         paragraph = cell.paragraphs[0]
-        paragraph.style = doc.styles["表格文字"]
-        if align and align[i] == "l":
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        elif align and align[i] == "r":
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph.style = doc.styles[getattr(table, "_text_style", "表格文字")]
+        if align:
+            paragraph.alignment = {"l": WD_ALIGN_PARAGRAPH.LEFT, "r": WD_ALIGN_PARAGRAPH.RIGHT}.get(
+                align[i], WD_ALIGN_PARAGRAPH.CENTER)
         run = paragraph.add_run(value)
         if bold:
             run.font.bold = True
     return row
 
 
+def _keep_together(table: Table) -> None:
+    """A short table stays on one page: every row keeps with the next."""
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
+def _after_table(doc: DocumentObject) -> None:
+    doc.add_paragraph("", style="表后空行")
+
+
 def _merge(row: Any, first: int, last: int, text: str, *, bold: bool = True) -> None:
     cell = row.cells[first].merge(row.cells[last])
+    _set_text(cell, text, bold=bold)
+
+
+def _set_text(cell: Any, text: str, *, bold: bool = False) -> None:
     for paragraph in cell.paragraphs[1:]:
         paragraph._p.getparent().remove(paragraph._p)
     paragraph = cell.paragraphs[0]
@@ -306,6 +352,15 @@ def _merge(row: Any, first: int, last: int, text: str, *, bold: bool = True) -> 
         run._r.getparent().remove(run._r)
     run = paragraph.add_run(text)
     run.font.bold = bold
+
+
+def _merge_down(table: Table, column: int, first: int, last: int) -> None:
+    """Merge one column over rows first..last (the same 一级/二级 indicator written once)."""
+    if last <= first:
+        return
+    text = table.cell(first, column).text
+    merged = table.cell(first, column).merge(table.cell(last, column))
+    _set_text(merged, text)
 
 
 def _caption(doc: DocumentObject, text: str) -> None:
@@ -346,6 +401,8 @@ def _budget_table(doc: DocumentObject, r: RenderedSection) -> None:
     table = _table(doc, (42, 36, 42, 36))
     for values in rows:
         _row(doc, table, values, align="lrlr")
+    _keep_together(table)
+    _after_table(doc)
 
 
 def _three_public(doc: DocumentObject, r: RenderedSection) -> None:
@@ -365,32 +422,50 @@ def _three_public(doc: DocumentObject, r: RenderedSection) -> None:
     t = c["totals"]
     _row(doc, table, ("合计", _wan(t["prior"]), _wan(t["budget"]), _wan(t["actual"]), _pct(c["change"]),
                       _pct(c["control"])), bold=True, align="lrrrrr")
+    _keep_together(table)
+    _after_table(doc)
 
 
-INDICATOR_WIDTHS = (11, 15, 30, 9, 13, 10, 14, 10, 12, 32)
+INDICATOR_WIDTHS = (12, 15, 31, 9, 12, 9, 14, 10, 13, 31)
 INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "性质", "指标值", "单位", "实际完成值", "分值", "得分",
                     "偏差原因分析及改进措施")
 
 
 def _indicators(doc: DocumentObject, score: scoring.ReportScore) -> None:
-    table = _table(doc, INDICATOR_WIDTHS, INDICATOR_HEADER)
+    table = _table(doc, INDICATOR_WIDTHS, INDICATOR_HEADER, style="表格小字", margin_mm=1)
     for group in score.groups:
+        first = len(table.rows)
         for r in group.rows:
             row = r.row
             _row(doc, table, (r.level1, row.get("level2", ""), r.name, row.get("nature", ""), row.get("target", ""),
                               row.get("unit", ""), row.get("actual") or "—", _num(r.weight), _score(r.score),
                               row.get("reason", "")), align="cclccccccl")
+        _merge_runs(table, group, first)
         subtotal = _row(doc, table, ("", "", "", "", "", "", "", _num(group.weight), _score(group.score), ""),
                         bold=True)
         _merge(subtotal, 0, 6, f"{group.name}指标小计")
     total = _row(doc, table, ("", "", "", "", "", "", "", _num(score.indicator_weight),
                               _score(score.indicator_score), ""), bold=True)
     _merge(total, 0, 6, "绩效指标合计")
-    adjusted = [r for r in score.rows if r.adjustment is not None]
-    for r in adjusted:
-        doc.add_paragraph(f"注：“{r.name}”得分经财政审核调整为{_score(r.score)}分（按规则计{_score(r.computed)}分），"
-                          f"理由：{r.adjustment.reason}", style="表格说明").alignment = WD_ALIGN_PARAGRAPH.LEFT
+    _after_table(doc)
+    for r in score.rows:
+        if r.adjustment is not None:
+            note = doc.add_paragraph(f"注：“{r.name}”得分经财政审核调整为{_score(r.score)}分（按规则计"
+                                     f"{_score(r.computed)}分），理由：{r.adjustment.reason}", style="表格说明")
+            note.alignment = WD_ALIGN_PARAGRAPH.LEFT
     _score_summary(doc, score)
+
+
+def _merge_runs(table: Table, group: scoring.GroupScore, first: int) -> None:
+    """一级 once per group; 二级 once per run of equal values."""
+    if not group.rows:
+        return
+    _merge_down(table, 0, first, first + len(group.rows) - 1)
+    start = 0
+    for i in range(1, len(group.rows) + 1):
+        if i == len(group.rows) or group.rows[i].row.get("level2") != group.rows[start].row.get("level2"):
+            _merge_down(table, 1, first + start, first + i - 1)
+            start = i
 
 
 def _score_summary(doc: DocumentObject, score: scoring.ReportScore) -> None:
@@ -408,6 +483,8 @@ def _score_summary(doc: DocumentObject, score: scoring.ReportScore) -> None:
              align="lccl")
     _row(doc, table, ("合计", _num(score.weight), _score(score.total), f"评价等级：{score.grade}"), bold=True,
          align="lccl")
+    _keep_together(table)
+    _after_table(doc)
 
 
 # --- the document --------------------------------------------------------------------------------------

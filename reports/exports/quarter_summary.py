@@ -1,0 +1,673 @@
+"""季度绩效运行监控汇总表 (DESIGN §5, §6): one workbook for the district, one year and quarter.
+
+Memory stays flat whatever the size of the district: the sheets are openpyxl write-only
+sheets (each row goes to a temporary file as it is appended), fed by ordered iterator
+queries — the quarter's reports, the previous quarter's, the year's targets, the annual
+三公 sections — merged in one pass over the departments, so that only one unit's report
+is held at a time. Figures and warnings are those of ``reports.quarterly`` (compute and
+findings), so the workbook says what the platform says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Case, Count, Expression, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Collate
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from departments.models import Department, DepartmentKind
+from workflow.states import State
+
+from .. import figures as fig
+from ..kinds import KINDS
+from ..models import AnnualTarget, DeviationCause, Likelihood, QuarterlyReport, Section, SectionKind
+from ..quarterly import RowFigures, compute, findings
+from .base import BuildResult, Progress
+
+MAX_ROWS = 1_048_576  # Excel's last row; a longer table continues on "指标进度(2)", "(3)" …
+CHUNK = 2000
+MAX_LINES = 10  # a row's height is capped; the cell keeps the whole text
+MONEY, RATE, COUNT = "#,##0.00", "0.00%", "0"
+WARN_FILL = PatternFill("solid", fgColor="FFF2CC")
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+LIKELIHOOD = dict(Likelihood.choices)
+CAUSE = dict(DeviationCause.choices)
+STATE = dict(State.choices)
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    width: float
+    fmt: str = ""
+    wrap: bool = False
+
+
+SUMMARY_COLS = [
+    Col("部门", 30, wrap=True), Col("全年预算数（万元）", 15, MONEY), Col("累计执行数（万元）", 15, MONEY),
+    Col("执行率", 10, RATE), Col("序时进度", 10, RATE), Col("差距", 10, RATE), Col("指标数", 8, COUNT),
+    Col("正常（确定能）", 10, COUNT), Col("有风险（有可能/完全不可能）", 14, COUNT), Col("预警数", 8, COUNT),
+    Col("审核状态", 26, wrap=True),
+]
+INDICATOR_COLS = [
+    Col("部门", 22, wrap=True), Col("填报单位", 16, wrap=True), Col("一级指标", 8), Col("二级指标", 10),
+    Col("三级指标", 26, wrap=True), Col("指标性质", 6), Col("年度指标值", 11), Col("度量单位", 7),
+    Col("上季度累计", 11), Col("本季度累计", 11), Col("全年预计", 11), Col("完成目标可能性", 10),
+    Col("偏差原因", 11), Col("纠偏措施", 28, wrap=True), Col("状态", 12, wrap=True),
+]
+THREE_PUBLIC_COLS = [
+    Col("部门", 28, wrap=True), Col("项目", 26), Col("上年决算（万元）", 14, MONEY), Col("本年预算（万元）", 14, MONEY),
+    Col("本年决算（万元）", 14, MONEY), Col("变动率", 10, RATE), Col("控制率", 10, RATE), Col("来源/说明", 36, wrap=True),
+]
+WARNING_COLS = [
+    Col("部门", 26, wrap=True), Col("填报单位", 18, wrap=True), Col("预警", 44, wrap=True),
+    Col("说明/原因", 50, wrap=True), Col("审核状态", 14, wrap=True),
+]
+REVISION_COLS = [
+    Col("部门", 30, wrap=True), Col("填报单位", 22, wrap=True), Col("审核状态", 16), Col("版本号", 8, COUNT),
+    Col("更新时间", 18),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Sheets
+
+
+def _text(cell: WriteOnlyCell, value: Any) -> None:
+    """Set a value; typed text is kept as text (never a formula or an error code)."""
+    try:
+        cell.value = value
+    except ValueError:  # IllegalCharacterError: control characters pasted from elsewhere
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if cell.data_type in ("f", "e"):
+        cell.data_type = "s"
+
+
+class Table:
+    """A write-only sheet: title row, note row (units), header row, then data rows;
+    continued on “名称(2)”, “名称(3)” … when Excel's row limit is reached."""
+
+    def __init__(self, wb: Workbook, name: str, title: str, note: str, cols: list[Col], *, freeze: str = "A4",
+                 preamble: Iterable[tuple[str, str]] = ()) -> None:
+        self.wb, self.name, self.title, self.note, self.cols, self.freeze = wb, name, title, note, cols, freeze
+        self.parts: list[WriteOnlyWorksheet] = []
+        self.rows = 0
+        self.header_row = 0
+        self._preamble = list(preamble)
+        self._last_col = get_column_letter(len(cols))
+        self._new_part()
+        # One styled cell per column and look, reused row after row: a write-only row is
+        # serialised as soon as it is appended, and styles are looked up once, not per cell.
+        self._cells = {(warn, bold): [self._template(c, WARN_FILL if warn else None, bold=bold) for c in cols]
+                       for warn in (False, True) for bold in (False, True)}
+
+    @property
+    def ws(self) -> WriteOnlyWorksheet:
+        return self.parts[-1]
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_row + 1
+
+    def _template(self, col: Col, fill: PatternFill | None, *, bold: bool = False) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws)
+        cell.border = BORDER
+        cell.alignment = Alignment(vertical="top", wrap_text=col.wrap)
+        if col.fmt:
+            cell.number_format = col.fmt
+        if fill is not None:
+            cell.fill = fill
+        if bold:
+            cell.font = Font(bold=True)
+        return cell
+
+    def _new_part(self) -> None:
+        title = self.name if not self.parts else f"{self.name}({len(self.parts) + 1})"
+        index = self.wb.sheetnames.index(self.ws.title) + 1 if self.parts else None
+        if self.parts:
+            self._close_part()
+        ws = self.wb.create_sheet(title=title, index=index)
+        preamble = self._preamble if not self.parts else []
+        self.parts.append(ws)
+        self.header_row = 3 + len(preamble)
+        self._setup(ws, bool(preamble))
+        self._title_rows(ws, preamble)
+        self.rows = self.header_row
+
+    def _setup(self, ws: WriteOnlyWorksheet, has_preamble: bool) -> None:
+        """Everything written before the first row: widths, frozen header, page set-up."""
+        for i, col in enumerate(self.cols, 1):
+            ws.column_dimensions[get_column_letter(i)].width = col.width
+        if not has_preamble:
+            ws.freeze_panes = self.freeze
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = 9  # A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # as many pages down as needed
+        ws.print_options.horizontalCentered = True
+        ws.print_title_rows = f"{self.header_row}:{self.header_row}" if has_preamble else f"1:{self.header_row}"
+
+    def _title_rows(self, ws: WriteOnlyWorksheet, preamble: list[tuple[str, str]]) -> None:
+        title = WriteOnlyCell(ws, self.title)
+        title.font = Font(name="黑体", size=16, bold=True)
+        title.alignment = Alignment(horizontal="center", vertical="center")
+        ws.row_dimensions[1].height = 28
+        ws.append([title])
+        ws.merged_cells.add(f"A1:{self._last_col}1")
+        note = WriteOnlyCell(ws, self.note)
+        note.alignment = Alignment(horizontal="right")
+        ws.append([note])
+        ws.merged_cells.add(f"A2:{self._last_col}2")
+        for offset, (label, text) in enumerate(preamble, 3):
+            self._preamble_row(ws, offset, label, text)
+        header = []
+        for col in self.cols:
+            cell = WriteOnlyCell(ws, col.header)
+            cell.font, cell.fill, cell.border = Font(bold=True), HEADER_FILL, BORDER
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            header.append(cell)
+        ws.row_dimensions[self.header_row].height = 15 * max(2, *(_text_lines(c.header, c.width) for c in self.cols))
+        ws.append(header)
+
+    def _preamble_row(self, ws: WriteOnlyWorksheet, row: int, label: str, text: str) -> None:
+        head = WriteOnlyCell(ws, label)
+        head.font = Font(bold=True)
+        head.alignment = Alignment(vertical="top")
+        body = WriteOnlyCell(ws)
+        _text(body, text)
+        body.alignment = Alignment(vertical="top", wrap_text=True)
+        ws.row_dimensions[row].height = 15 * (1 + len(text) // 60)
+        ws.append([head, body])
+        ws.merged_cells.add(f"B{row}:{self._last_col}{row}")
+
+    def append(self, values: list[Any], *, highlight: bool = False, bold: bool = False) -> None:
+        if self.rows >= MAX_ROWS:
+            self._new_part()
+        cells = self._cells[highlight, bold]
+        for cell, value in zip(cells, values, strict=True):
+            _text(cell, value)
+        self.rows += 1
+        lines = _lines(self.cols, values)
+        if lines > 1:
+            # write-only rows are not auto-fitted everywhere; the entry is dropped once written
+            self.ws.row_dimensions[self.rows].height = 15 * lines
+            self.ws.append(cells)
+            del self.ws.row_dimensions[self.rows]
+        else:
+            self.ws.append(cells)
+
+    def _close_part(self) -> None:
+        if self.rows > self.header_row:
+            self.ws.auto_filter.ref = f"A{self.header_row}:{self._last_col}{self.rows}"
+
+    def finish(self) -> None:
+        self._close_part()
+
+
+def _text_lines(text: str, width: float) -> int:
+    """Lines a text needs in a column (a CJK character is about two width units)."""
+    units = (len(text.encode()) + len(text)) // 2
+    return min(MAX_LINES, -(-units // int(width)))
+
+
+def _lines(cols: list[Col], values: list[Any]) -> int:
+    lines = 1
+    for col, value in zip(cols, values, strict=True):
+        if col.wrap and isinstance(value, str) and len(value) * 2 > col.width:
+            lines = max(lines, _text_lines(value, col.width))
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Ordered streams (a merge join on (department rank, main report first, unit order, unit code))
+
+
+_END = object()
+
+
+class Ordered:
+    """An ordered query read in step with the loop over departments and units."""
+
+    def __init__(self, rows: Iterable[Any], key: Callable[[Any], tuple]) -> None:
+        self._rows: Iterator[Any] = iter(rows)
+        self._key = key
+        self._head: Any = _END
+        self._head_key: tuple = ()
+        self._advance()
+
+    def _advance(self) -> None:
+        self._head = next(self._rows, _END)
+        if self._head is _END:
+            return
+        key = self._key(self._head)
+        if key < self._head_key:  # the database sorted otherwise than Python: never drop rows silently
+            raise RuntimeError(f"导出数据的排序不一致：{key} 在 {self._head_key} 之后")
+        self._head_key = key
+
+    def take(self, key: tuple) -> Iterator[Any]:
+        """The rows whose key starts with ``key``; rows before it (nothing asked for them) are skipped."""
+        n = len(key)
+        while self._head is not _END and self._head_key[:n] < key:
+            self._advance()
+        while self._head is not _END and self._head_key[:n] == key:
+            row = self._head
+            self._advance()
+            yield row
+
+    def close(self) -> None:
+        close = getattr(self._rows, "close", None)
+        if close:
+            close()  # releases a PostgreSQL server-side cursor now, not at garbage collection
+
+
+def _bytewise(field_name: str) -> Expression:
+    """Codes ordered as Python orders them (a PostgreSQL locale collation ignores '-' and '.')."""
+    return Collate(F(field_name), "C") if connection.vendor == "postgresql" else F(field_name)
+
+
+def _main_first() -> Case:
+    return Case(When(unit_id=F("department_id"), then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
+def _unit_ordered(qs: QuerySet, *then: str) -> QuerySet:
+    return qs.annotate(main_flag=_main_first(), u_order=F("unit__order"), u_code=F("unit__code")).order_by(
+        "department__order", _bytewise("department__code"), "main_flag", "unit__order", _bytewise("unit__code"),
+        *then,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameters and per-department figures
+
+
+@dataclass(frozen=True)
+class Params:
+    year: int
+    quarter: int
+    include_unapproved: bool
+    department_ids: list[int] | None
+    requested_by: str
+
+    @classmethod
+    def parse(cls, params: dict[str, Any]) -> Params:
+        try:
+            year, quarter = int(params.get("year") or 0), int(params.get("quarter") or 0)
+        except (TypeError, ValueError) as exc:
+            raise ValueError("年度和季度须为整数。") from exc
+        if not 2000 <= year <= 2100:
+            raise ValueError(f"年度「{params.get('year')}」无效。")
+        if not 1 <= quarter <= 4:
+            raise ValueError("季度须为 1–4。")
+        ids = params.get("department_ids")
+        return cls(year, quarter, bool(params.get("include_unapproved")),
+                   None if ids is None else [int(i) for i in ids], _requested_by(params))
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年第{self.quarter}季度"
+
+
+def _requested_by(params: dict[str, Any]) -> str:
+    """A name given in the params, or the user with id ``requested_by_id``."""
+    if params.get("requested_by"):
+        return str(params["requested_by"])
+    if not params.get("requested_by_id"):
+        return ""
+    user = get_user_model().objects.filter(pk=params["requested_by_id"]).first()
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+@dataclass
+class DeptFigures:
+    """One row of 汇总, accumulated while the department's reports stream past."""
+
+    annual: Decimal | None = None
+    executed: Decimal | None = None
+    rate: Decimal | None = None
+    checkpoint: Decimal | None = None
+    indicators: int = 0
+    on_track: int = 0
+    at_risk: int = 0
+    warnings: int = 0
+
+    @property
+    def gap(self) -> Decimal | None:
+        return self.rate - self.checkpoint if self.rate is not None and self.checkpoint is not None else None
+
+
+@dataclass
+class Totals:
+    departments: int = 0
+    reports: int = 0
+    indicators: int = 0
+    warnings: int = 0
+    annual: Decimal = Decimal(0)
+    executed: Decimal = Decimal(0)
+    revisions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _wan(yuan: Decimal | None) -> Decimal | None:
+    return None if yuan is None else yuan / fig.TEN_THOUSAND
+
+
+def _status(state: str) -> str:
+    return "已审定" if state == State.APPROVED else f"未审定（{STATE.get(state, state)}）"
+
+
+def _value(parsed: Decimal | None, raw: dict[str, Any], key: str) -> Decimal | str | None:
+    """The number when it parses, else what was typed (定性 indicators)."""
+    return parsed if parsed is not None else (str(raw.get(key) or "") or None)
+
+
+# ---------------------------------------------------------------------------------------------
+# The builder
+
+
+class QuarterSummary:
+    def __init__(self, params: Params, progress: Progress) -> None:
+        self.p = params
+        self.progress = progress
+        self.wb = Workbook(write_only=True)
+        self.totals = Totals()
+        self._done = 0
+        self._percent = -1
+        self._expected = 1
+
+    # -- queries ---------------------------------------------------------------------------
+    def departments(self) -> list[Department]:
+        qs = Department.objects.all()
+        if self.p.department_ids is None:
+            qs = qs.filter(kind=DepartmentKind.DEPARTMENT)
+        else:
+            qs = qs.filter(pk__in=self.p.department_ids)
+        return sorted(qs.only("id", "name", "order", "code"), key=lambda d: (d.order, d.code))
+
+    def _in_scope(self, qs: QuerySet, prefix: str = "") -> QuerySet:
+        if self.p.department_ids is None:
+            return qs.filter(**{f"{prefix}department__kind": DepartmentKind.DEPARTMENT})
+        return qs.filter(**{f"{prefix}department_id__in": self.p.department_ids})
+
+    def _quarter_reports(self, quarter: int) -> QuerySet:
+        return self._in_scope(QuarterlyReport.objects.filter(year=self.p.year, quarter=quarter))
+
+    def report_states(self) -> tuple[dict[int, tuple[int, int]], dict[int, str]]:
+        """Per department: (reports, approved ones), and the main report's state."""
+        counts = self._quarter_reports(self.p.quarter).values("department_id").annotate(
+            total=Count("id"), approved=Count("id", filter=Q(state=State.APPROVED))).order_by()
+        mains = self._quarter_reports(self.p.quarter).filter(unit_id=F("department_id"))
+        return ({c["department_id"]: (c["total"], c["approved"]) for c in counts},
+                dict(mains.values_list("department_id", "state")))
+
+    def streams(self, rank: dict[int, int]) -> tuple[Ordered, Ordered, Ordered, Ordered]:
+        reports = self._quarter_reports(self.p.quarter).select_related("unit")
+        if not self.p.include_unapproved:
+            reports = reports.filter(state=State.APPROVED)
+        previous = self._quarter_reports(self.p.quarter - 1) if self.p.quarter > 1 else QuarterlyReport.objects.none()
+        targets = self._in_scope(AnnualTarget.objects.filter(year=self.p.year)).only(
+            "id", "department_id", "unit_id", "level1", "level2", "name", "nature", "target", "measure_unit")
+        sections = self._in_scope(
+            Section.objects.filter(kind=SectionKind.THREE_PUBLIC, report__cycle__year=self.p.year), "report__"
+        ).annotate(dept=F("report__department_id"), cycle_name=F("report__cycle__name")).only(
+            "id", "state", "version", "data").order_by(
+            "report__department__order", _bytewise("report__department__code"), "-report__cycle_id")
+
+        def key(row: Any) -> tuple:
+            return rank[row.department_id], row.main_flag, row.u_order, row.u_code
+
+        return (
+            Ordered(_unit_ordered(reports).iterator(chunk_size=CHUNK), key),
+            Ordered(_unit_ordered(previous).values_list("department_id", "main_flag", "u_order", "u_code", "data")
+                    .iterator(chunk_size=CHUNK), lambda r: (rank[r[0]], r[1], r[2], r[3])),
+            Ordered(_unit_ordered(targets, "order", "id").iterator(chunk_size=CHUNK), key),
+            Ordered(sections.iterator(chunk_size=CHUNK), lambda s: (rank[s.dept],)),
+        )
+
+    # -- the pass over departments ---------------------------------------------------------------
+    def build(self, out: Path) -> BuildResult:
+        departments = self.departments()
+        rank = {d.pk: i for i, d in enumerate(departments)}
+        states, main_states = self.report_states()
+        self._expected = max(1, sum(a if not self.p.include_unapproved else t for t, a in states.values()))
+        sheets = self.open_sheets()
+        streams = self.streams(rank)
+        try:
+            for i, dept in enumerate(departments):
+                row = self.department(dept, i, streams, sheets)
+                self.summary_row(sheets["summary"], dept, row, states.get(dept.pk, (0, 0)), main_states.get(dept.pk))
+                self.three_public(sheets["three_public"], dept, list(streams[3].take((i,)))[:1])
+        finally:
+            for stream in streams:
+                stream.close()
+        self.finish(sheets)
+        self.progress(97)
+        self.wb.save(out)
+        return BuildResult(filename=f"{self.p.label}绩效运行监控汇总表.xlsx", revisions=self.totals.revisions,
+                           department_ids=[d.pk for d in departments])
+
+    def department(self, dept: Department, i: int, streams: tuple[Ordered, ...], sheets: dict[str, Table]
+                   ) -> DeptFigures:
+        reports, previous, targets, _ = streams
+        figures = DeptFigures()
+        for report in reports.take((i,)):
+            key = (i, report.main_flag, report.u_order, report.u_code)
+            prev = next(previous.take(key), None)
+            self.report(dept, report, list(targets.take(key)), prev[4] if prev else None, figures, sheets)
+            self._step()
+        return figures
+
+    def report(self, dept: Department, report: QuarterlyReport, targets: list[AnnualTarget],
+               prev_data: dict[str, Any] | None, figures: DeptFigures, sheets: dict[str, Table]) -> None:
+        data = report.data or {}
+        computed = compute(report, data, targets, prev_data)
+        found = [f for f in findings(report, data, computed) if not f.is_error]
+        status = _status(report.state)
+        warned = {f.issue.code.rpartition(".")[2] for f in found}
+        if figures.checkpoint is None:
+            figures.checkpoint = computed["checkpoint"]
+        if report.is_main:
+            self.main_figures(figures, computed)
+        figures.indicators += len(computed["rows"])
+        figures.on_track += computed["on_track"]
+        figures.at_risk += computed["at_risk"]
+        figures.warnings += len(found)
+        for row in computed["rows"]:
+            raw = data.get("rows", {}).get(str(row.target.pk), {})
+            prev_raw = (prev_data or {}).get("rows", {}).get(str(row.target.pk), {})
+            sheets["indicators"].append(_indicator_values(dept, report, row, raw, prev_raw, status),
+                                        highlight=str(row.target.pk) in warned)
+        for f in found:
+            sheets["warnings"].append([dept.name, report.unit.name, f.issue.message,
+                                       self.reason(f, data, computed), status], highlight=True)
+        self.revision(dept, report, sheets["notes"])
+
+    def main_figures(self, figures: DeptFigures, computed: dict[str, Any]) -> None:
+        budget = computed["budget"]
+        figures.annual, figures.executed, figures.rate = budget["annual"], budget["executed"], computed["rate"]
+        figures.checkpoint = computed["checkpoint"]
+        if figures.annual is not None and figures.executed is not None:
+            self.totals.annual += figures.annual
+            self.totals.executed += figures.executed
+
+    @staticmethod
+    def reason(finding: Any, data: dict[str, Any], computed: dict[str, Any]) -> str:
+        """The written explanation; else the budget's 偏差原因 or the row's cause and measures."""
+        if finding.explanation:
+            return finding.explanation
+        key = finding.issue.code.rpartition(".")[2]
+        if not key.isdigit():
+            return str((data.get("budget") or {}).get("reason") or "")
+        row = next((r for r in computed["rows"] if str(r.target.pk) == key), None)
+        if row is None or not (row.cause or row.measures):
+            return ""
+        return f"偏差原因：{CAUSE.get(row.cause, row.cause) or '—'}；纠偏措施：{row.measures or '—'}"
+
+    def revision(self, dept: Department, report: QuarterlyReport, notes: Table) -> None:
+        unit = report.unit.name
+        where = dept.name if report.unit_id == dept.pk else f"{dept.name}·{unit}"
+        self.totals.reports += 1
+        self.totals.revisions.append({
+            "id": report.pk, "title": f"{self.p.label}绩效监控（{where}）", "revision": report.version,
+            "state_label": STATE.get(report.state, report.state),
+        })
+        updated = timezone.localtime(report.updated_at).strftime("%Y-%m-%d %H:%M") if report.updated_at else ""
+        notes.append([dept.name, unit, _status(report.state), report.version, updated])
+
+    def _step(self) -> None:
+        self._done += 1
+        percent = 2 + 93 * self._done // self._expected
+        if percent != self._percent:
+            self._percent = percent
+            self.progress(percent)
+
+    # -- rows of the other sheets ----------------------------------------------------------------
+    def summary_row(self, sheet: Table, dept: Department, f: DeptFigures, counts: tuple[int, int],
+                    main_state: str | None) -> None:
+        self.totals.departments += 1
+        self.totals.indicators += f.indicators
+        self.totals.warnings += f.warnings
+        behind = f.gap is not None and f.gap < 0
+        sheet.append([dept.name, _wan(f.annual), _wan(f.executed), f.rate, f.checkpoint, f.gap, f.indicators,
+                      f.on_track, f.at_risk, f.warnings, self.state_text(counts, main_state)],
+                     highlight=f.warnings > 0 or behind)
+
+    def state_text(self, counts: tuple[int, int], main_state: str | None) -> str:
+        total, approved = counts
+        if total == 0:
+            return "本季度未开展监控"
+        if approved == total:
+            return "已审定"
+        main = f"，主表{STATE[main_state]}" if main_state else "，无主表"
+        kept = "已纳入" if self.p.include_unapproved else "未纳入"
+        return f"未审定（已审定 {approved}/{total} 份{main}；未审定部分{kept}）"
+
+    def three_public(self, sheet: Table, dept: Department, sections: list[Section]) -> None:
+        if not sections:
+            sheet.append([dept.name, "—", None, None, None, None, None,
+                          f"{self.p.year}年度部门整体支出绩效自评报告中没有三公经费数据"])
+            return
+        section, spec = sections[0], KINDS[SectionKind.THREE_PUBLIC]
+        if section.state != State.APPROVED and not self.p.include_unapproved:
+            sheet.append([dept.name, "—", None, None, None, None, None,
+                          f"{section.cycle_name}的三公经费章节尚未审定（{STATE[section.state]}），未纳入"])
+            return
+        if spec.is_empty(section.data or {}):
+            sheet.append([dept.name, "—", None, None, None, None, None,
+                          f"{section.cycle_name}的三公经费章节尚未填写（{_status(section.state)}）"])
+            return
+        computed = spec.compute(section.data or {})
+        source = f"{section.cycle_name} 第 {section.version} 版，{_status(section.state)}"
+        for row in computed["rows"]:
+            sheet.append([dept.name, row["label"], _wan(row["prior"]), _wan(row["budget"]), _wan(row["actual"]),
+                          row["change"], row["control"], source],
+                         highlight=_over(row["change"], row["control"]))
+        vehicle = computed["vehicle"]
+        sheet.append([dept.name, "其中：公务用车购置及运行维护费", _wan(vehicle["prior"]), _wan(vehicle["budget"]),
+                      _wan(vehicle["actual"]), fig.change(vehicle["actual"], vehicle["prior"]),
+                      fig.rate(vehicle["actual"], vehicle["budget"]), source])
+        totals = computed["totals"]
+        sheet.append([dept.name, "合计", _wan(totals["prior"]), _wan(totals["budget"]), _wan(totals["actual"]),
+                      computed["change"], computed["control"], source],
+                     highlight=_over(computed["change"], computed["control"]), bold=True)
+
+    # -- the workbook ----------------------------------------------------------------------------
+    def open_sheets(self) -> dict[str, Table]:
+        label, scope = self.p.label, "含未审定数据" if self.p.include_unapproved else "仅已审定数据"
+        return {
+            "summary": Table(self.wb, "汇总", f"{label}部门整体支出绩效运行监控汇总表",
+                             f"单位：万元　　数据：{scope}", SUMMARY_COLS, freeze="B4"),
+            "indicators": Table(self.wb, "指标进度", f"{label}绩效指标完成进度表",
+                                f"累计完成值为截至本季度末的累计数　　数据：{scope}", INDICATOR_COLS, freeze="C4"),
+            "three_public": Table(self.wb, "三公经费", f"{self.p.year}年度“三公”经费情况表",
+                                  "单位：万元　　取自本年度部门整体支出绩效自评报告", THREE_PUBLIC_COLS, freeze="C4"),
+            "warnings": Table(self.wb, "预警", f"{label}绩效运行监控预警清单", f"数据：{scope}",
+                              WARNING_COLS, freeze="A4"),
+            "notes": Table(self.wb, "说明", f"{label}绩效运行监控汇总表说明", "", REVISION_COLS,
+                           preamble=self.notes()),
+        }
+
+    def notes(self) -> list[tuple[str, str]]:
+        p = self.p
+        scope = ("全部季度监控表（含未审定），未审定的行在“状态”列标注“未审定”"
+                 if p.include_unapproved else "仅已审定（财政审定）的季度监控表；未审定的不纳入")
+        return [
+            ("数据", f"{p.label}绩效运行监控（双监控）：预算执行和绩效指标完成情况，均为截至本季度末的累计数。"),
+            ("范围", scope + "。"),
+            ("所用版本", "下表列出所用的每份季度监控表：填报单位、审核状态和版本号；按同样的版本重新导出，内容相同。"),
+            ("上季度累计", f"取自同一单位第{p.quarter - 1}季度监控表的当前内容（与平台的预警判断一致）。"
+             if p.quarter > 1 else "第1季度无上季度数据。"),
+            ("金额", "以元精确到分保存，表中以万元显示两位小数；合计由精确数计算后再取整。"),
+            ("预警", "执行率低于序时进度、完成目标可能性为“有可能/完全不可能”、累计数少于上季度等；有预警的行以底色标出。"),
+            ("生成时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+            ("生成人", p.requested_by or "（未记录）"),
+        ]
+
+    def finish(self, sheets: dict[str, Table]) -> None:
+        summary = sheets["summary"]
+        first, last = summary.first_data_row, summary.rows
+        t = self.totals
+        summary.finish()  # the filter covers the departments, not the total row below them
+        rate = fig.rate(t.executed, t.annual)
+        summary.append(["合计", _wan(t.annual), _wan(t.executed), rate, None, None, t.indicators, None, None,
+                        t.warnings, f"{t.departments} 个部门，{t.reports} 份季度监控表"], bold=True)
+        if last >= first:
+            summary.ws.add_chart(_rate_chart(summary.ws, first, last), f"A{last + 3}")
+        for name in ("indicators", "three_public", "warnings", "notes"):
+            sheets[name].finish()
+
+
+def _over(change: Decimal | None, control: Decimal | None) -> bool:
+    return (change is not None and change > 0) or (control is not None and control > 1)
+
+
+def _indicator_values(dept: Department, report: QuarterlyReport, row: RowFigures, raw: dict[str, Any],
+                      prev_raw: dict[str, Any], status: str) -> list[Any]:
+    t = row.target
+    return [
+        dept.name, report.unit.name, t.level1, t.level2, t.name, t.nature, t.target, t.measure_unit,
+        _value(row.previous, prev_raw, "actual"), _value(row.actual, raw, "actual"),
+        _value(row.expected, raw, "expected"), LIKELIHOOD.get(row.likelihood, ""), CAUSE.get(row.cause, ""),
+        row.measures, status,
+    ]
+
+
+def _rate_chart(ws: WriteOnlyWorksheet, first: int, last: int) -> BarChart:
+    """A native bar chart of 执行率 by department (the 汇总 rows)."""
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "各部门预算执行率"
+    chart.style = 10
+    chart.legend = None
+    chart.add_data(Reference(ws, min_col=4, min_row=first - 1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.x_axis.scaling.orientation = "maxMin"  # first department on top, as in the table
+    chart.y_axis.numFmt = "0%"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.width = 24
+    chart.height = min(60, max(7.5, 0.6 * (last - first + 1)))
+    return chart
+
+
+def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
+    """The district's quarter summary workbook (the builder of ExportKind.QUARTER_SUMMARY)."""
+    parsed = Params.parse(params)
+    progress(1)
+    return QuarterSummary(parsed, progress).build(out)

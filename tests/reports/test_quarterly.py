@@ -1,0 +1,166 @@
+"""Quarterly monitoring: the warnings of DESIGN §5, saving, the workflow on quarterly reports."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reports import quarterly
+from reports.demo_quarterly import demo_quarters_load
+from reports.models import AnnualTarget, QuarterlyReport
+from workflow import services as wf
+from workflow.states import State
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def quarters(demo):
+    from reports.demo import demo_report_load
+
+    demo_report_load()
+    demo_quarters_load()
+    return QuarterlyReport.objects.filter(department__code="CG-GAFJ", year=2021)
+
+
+def main(quarters, quarter):
+    return quarters.get(quarter=quarter, is_main=True)
+
+
+def codes(report, data=None):
+    return {f.issue.code for f in quarterly.evaluate(report, data)[1]}
+
+
+def test_demo_q4_execution_matches_the_annual_report(quarters):
+    q4 = main(quarters, 4)
+    computed, _ = quarterly.evaluate(q4)
+    assert computed["budget"]["executed"] == Decimal("373646100.00")
+    assert computed["rate"] == 1
+
+
+def test_demo_q1_is_behind_the_checkpoint_with_a_reason(quarters):
+    q1 = main(quarters, 1)
+    found = {f.issue.code: f for f in quarterly.evaluate(q1)[1]}
+    assert "quarterly.behind_checkpoint" in found
+    assert found["quarterly.behind_checkpoint"].explanation
+    assert q1.state == State.APPROVED
+
+
+def test_a_decrease_from_last_quarter_is_a_warning(quarters):
+    q3 = main(quarters, 3)
+    data = dict(q3.data) | {"budget": dict(q3.data["budget"]) | {"executed": "100000000.00"}}
+    assert "quarterly.decreased" in codes(q3, data)
+
+
+def test_an_unlikely_target_needs_cause_and_measures(quarters):
+    report = quarters.get(quarter=4, unit__name="禁毒大队")
+    target = AnnualTarget.objects.get(name="毒品刑事案件破获数")
+    data = {"rows": {str(target.pk): {"actual": "40", "expected": "50", "likelihood": "impossible", "cause": "",
+                                      "measures": ""}}}
+    found = codes(report, data)
+    assert {f"quarterly.unlikely.{target.pk}", f"quarterly.cause.{target.pk}",
+            f"quarterly.measures.{target.pk}"} <= found
+
+
+def test_missing_figures_are_errors(quarters):
+    q4 = main(quarters, 4)
+    assert {"quarterly.required.annual", "quarterly.required.executed"} <= codes(q4, {"budget": {}, "rows": {}})
+
+
+def test_checkpoints_are_configurable(quarters):
+    q1 = main(quarters, 1)
+    q1.checkpoints = [20, 45, 70, 100]
+    assert "quarterly.behind_checkpoint" not in codes(q1)
+
+
+def test_submit_is_refused_until_warnings_have_a_reason(quarters, coordinator):
+    q4 = main(quarters, 4)
+    data = dict(q4.data) | {"budget": dict(q4.data["budget"]) | {"executed": "300000000.00"}}
+    quarterly.quarterly_save(report=q4, data=data, base_version=q4.version, actor=coordinator)
+    q4.refresh_from_db()
+    with pytest.raises(wf.TransitionRefused, match="须填写原因"):
+        wf.submit(item=q4, actor=coordinator, version=q4.version)
+    data["explanations"] = {"quarterly.decreased": "上季度误将代管资金计入，已更正。",
+                            "quarterly.behind_checkpoint": "年底集中支付的项目款延至次年初。"}
+    quarterly.quarterly_save(report=q4, data=data, base_version=q4.version, actor=coordinator)
+    q4.refresh_from_db()
+    wf.submit(item=q4, actor=coordinator, version=q4.version)
+    assert QuarterlyReport.objects.get(pk=q4.pk).state == State.SUBMITTED
+
+
+def test_quarterly_reports_share_the_workflow_log_and_inbox(client, quarters, leader, clerk):
+    station = quarters.get(quarter=3, unit__name="城关派出所")
+    assert station.version == 0 and station.state == State.DRAFT
+    client.force_login(clerk)
+    assert "2021年第3季度" in client.get(reverse("home")).content.decode()
+    submitted = quarters.get(quarter=3, unit__name="刑侦大队")
+    client.force_login(leader)
+    assert "刑侦大队" in client.get(reverse("home")).content.decode()
+    response = client.post(reverse("reports:quarterly_act", args=[submitted.pk, "leading_return"]),
+                           {"version": submitted.version, "comment": "请核对打处人数。"})
+    assert response.status_code == 302
+    assert QuarterlyReport.objects.get(pk=submitted.pk).state == State.RETURNED
+
+
+def test_deadline_applies_to_quarterly_reports(quarters, clerk):
+    station = quarters.get(quarter=3, unit__name="城关派出所")
+    QuarterlyReport.objects.filter(pk=station.pk).update(due_on=timezone.localdate() - timedelta(days=1))
+    station.refresh_from_db()
+    with pytest.raises(wf.TransitionRefused, match="已过截止日期"):
+        wf.submit(item=station, actor=clerk, version=station.version)
+
+
+def test_outsider_gets_404_on_quarterly_pages(client, quarters, outsider):
+    client.force_login(outsider)
+    report = main(quarters, 2)
+    for name in ("quarterly_detail", "quarterly_edit", "quarterly_sheet", "quarterly_upload"):
+        assert client.get(reverse(f"reports:{name}", args=[report.pk])).status_code == 404
+
+
+def test_clerk_cannot_edit_the_main_report(client, quarters, clerk):
+    client.force_login(clerk)
+    assert client.get(reverse("reports:quarterly_edit", args=[main(quarters, 4).pk])).status_code == 404
+
+
+def test_online_form_saves_a_revision(client, quarters, clerk):
+    station = quarters.get(quarter=3, unit__name="城关派出所")
+    target = AnnualTarget.objects.get(name="矛盾纠纷排查化解率")
+    client.force_login(clerk)
+    response = client.post(reverse("reports:quarterly_edit", args=[station.pk]), {
+        "base_version": "0", f"t{target.pk}_actual": "９８.５", f"t{target.pk}_expected": "98.8",
+        f"t{target.pk}_likelihood": "certain",
+    })
+    assert response.status_code == 302
+    station.refresh_from_db()
+    assert station.version == 1 and station.data["rows"][str(target.pk)]["actual"] == "９８.５"
+    assert quarterly.evaluate(station)[0]["rows"][0].actual == Decimal("98.5")
+
+
+def test_online_form_names_a_bad_number(client, quarters, clerk):
+    station = quarters.get(quarter=3, unit__name="城关派出所")
+    target = AnnualTarget.objects.get(name="矛盾纠纷排查化解率")
+    client.force_login(clerk)
+    response = client.post(reverse("reports:quarterly_edit", args=[station.pk]), {
+        "base_version": "0", f"t{target.pk}_actual": "很高"})
+    assert response.status_code == 400
+    assert "「矛盾纠纷排查化解率」累计完成值：「很高」不是有效的数字" in response.content.decode()
+    station.refresh_from_db()
+    assert station.version == 0
+
+
+def test_finance_admin_opens_a_quarter(client, quarters, finance_admin):
+    client.force_login(finance_admin)
+    response = client.post(reverse("reports:quarter_open"), {"year": 2022, "quarter": 1, "due_on": "2022-04-15"})
+    assert response.status_code == 302
+    # no 2022 targets yet: one main report (the budget block) per department
+    opened = QuarterlyReport.objects.filter(year=2022, quarter=1)
+    assert sorted(opened.values_list("department__code", "is_main")) == [("CG-GAFJ", True), ("CG-JTJ", True)]
+    client.post(reverse("reports:quarter_open"), {"year": 2022, "quarter": 1, "due_on": "2022-04-15"})
+    assert opened.count() == 2
+
+
+def test_only_the_finance_admin_opens_a_quarter(client, quarters, coordinator):
+    client.force_login(coordinator)
+    assert client.get(reverse("reports:quarter_open")).status_code == 404

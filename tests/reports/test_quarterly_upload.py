@@ -1,0 +1,231 @@
+"""The Excel round trip: download, fill, upload, preview, confirm — and a corpus of bad files."""
+
+import io
+import re
+import zipfile
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from reports import quarterly
+from reports.demo import demo_report_load
+from reports.demo_quarterly import demo_quarters_load
+from reports.models import AnnualTarget, QuarterlyReport, UploadPreview
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def station_q3(demo):
+    demo_report_load()
+    demo_quarters_load()
+    return QuarterlyReport.objects.get(year=2021, quarter=3, unit__name="城关派出所")
+
+
+@pytest.fixture
+def sheet(client, clerk, station_q3):
+    client.force_login(clerk)
+    response = client.get(reverse("reports:quarterly_sheet", args=[station_q3.pk]))
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    return openpyxl.load_workbook(io.BytesIO(response.content))
+
+
+def to_bytes(wb) -> bytes:
+    stream = io.BytesIO()
+    wb.save(stream)
+    return stream.getvalue()
+
+
+def upload(client, report, content: bytes, name="q3.xlsx"):
+    return client.post(reverse("reports:quarterly_upload", args=[report.pk]),
+                       {"file": SimpleUploadedFile(name, content)})
+
+
+def fill(wb):
+    ws = wb["指标进度"]
+    for row in range(6, ws.max_row + 1):
+        if ws.cell(row=row, column=4).value == "矛盾纠纷排查化解率":
+            ws.cell(row=row, column=9, value=98.6)
+            ws.cell(row=row, column=10, value=98.8)
+            ws.cell(row=row, column=11, value="确定能")
+        elif ws.cell(row=row, column=4).value == "服务对象满意度":
+            ws.cell(row=row, column=10, value="满意")
+            ws.cell(row=row, column=11, value="有可能")
+            ws.cell(row=row, column=12, value="其他")
+            ws.cell(row=row, column=13, value="开展满意度回访。")
+    return wb
+
+
+def test_the_sheet_is_prefilled_with_targets_and_last_quarter(sheet, station_q3):
+    ws = sheet["指标进度"]
+    assert ws["B3"].value == f"EVQ-{station_q3.pk}-2021Q3"
+    names = [ws.cell(row=r, column=4).value for r in range(6, ws.max_row + 1)]
+    assert names == ["矛盾纠纷排查化解率", "服务对象满意度"]
+    assert ws.cell(row=6, column=8).value == "98.1"  # Q2's cumulative figure
+    assert not ws.merged_cells.ranges
+    assert "预算执行" not in sheet.sheetnames  # a unit's sheet has no budget block
+
+
+def test_upload_previews_every_change_and_saves_nothing_until_confirmed(client, sheet, station_q3):
+    response = upload(client, station_q3, to_bytes(fill(sheet)))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "共 7 处修改" in page
+    assert "矛盾纠纷排查化解率 · 本季度累计完成值" in page and "98.6" in page
+    station_q3.refresh_from_db()
+    assert station_q3.version == 0
+    preview = UploadPreview.objects.get(report=station_q3)
+    response = client.post(reverse("reports:quarterly_upload_confirm", args=[station_q3.pk]),
+                           {"preview": preview.pk})
+    assert response.status_code == 302
+    station_q3.refresh_from_db()
+    assert station_q3.version == 1 and station_q3.revisions.get().source == "upload"
+    target = AnnualTarget.objects.get(name="矛盾纠纷排查化解率")
+    assert station_q3.data["rows"][str(target.pk)] | {} == {
+        "actual": "98.6", "expected": "98.8", "likelihood": "certain", "cause": "", "measures": ""}
+    assert not UploadPreview.objects.exists()
+
+
+def test_the_main_report_sheet_round_trips_the_budget_in_wan(client, coordinator, demo):
+    demo_report_load()
+    demo_quarters_load()
+    q4 = QuarterlyReport.objects.get(year=2021, quarter=4, is_main=True)
+    client.force_login(coordinator)
+    wb = openpyxl.load_workbook(io.BytesIO(client.get(reverse("reports:quarterly_sheet", args=[q4.pk])).content))
+    ws = wb["预算执行"]
+    assert ws["B9"].value == 37364.61  # 本季度累计执行数 (万元)
+    ws["B9"] = "３７,３００.５"
+    response = upload(client, q4, to_bytes(wb))
+    assert "37364.61 万元" in response.content.decode() and "37300.5 万元" in response.content.decode()
+    preview = UploadPreview.objects.get(report=q4)
+    client.post(reverse("reports:quarterly_upload_confirm", args=[q4.pk]), {"preview": preview.pk})
+    q4.refresh_from_db()
+    assert q4.data["budget"]["executed"] == "373005000.00"
+
+
+def bad_cells(response) -> list[str]:
+    return re.findall(r"<tr><td>([^<]+)</td><td>([A-Z]+\d+)</td><td>([^<]*)</td><td class=\"f-error\">([^<]+)<",
+                      response.content.decode())
+
+
+def test_text_in_a_number_cell_is_listed_and_nothing_can_be_confirmed(client, sheet, station_q3):
+    sheet["指标进度"]["I6"] = "很多"
+    sheet["指标进度"]["K7"] = "大概能"
+    response = upload(client, station_q3, to_bytes(sheet))
+    assert response.status_code == 400
+    cells = bad_cells(response)
+    assert ("指标进度", "I6", "很多", "本季度累计完成值须为数字") in cells
+    assert any(c[1] == "K7" and "完成目标可能性只能填：确定能、有可能、完全不可能" in c[3] for c in cells)
+    assert "确认导入" not in response.content.decode()
+    assert not UploadPreview.objects.exists()
+
+
+def test_formulas_are_refused_by_cell(client, sheet, station_q3):
+    sheet["指标进度"]["I6"] = "=97+1"
+    response = upload(client, station_q3, to_bytes(sheet))
+    assert ("指标进度", "I6", "=97+1", "含公式，请改为数值或文字") in bad_cells(response)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda wb: wb["指标进度"].__setitem__("D5", "指标名称"), "表头被修改：指标进度!D5 应为「三级指标」，文件中为「指标名称」"),
+        (lambda wb: wb["指标进度"].__setitem__("B3", "EVQ-1-2020Q1"), "模板不符"),
+        (lambda wb: wb["指标进度"].merge_cells("A1:C1"), "文件含合并单元格（A1:C1）"),
+        (lambda wb: setattr(wb["指标进度"], "title", "Sheet1"), "模板不符：缺少工作表「指标进度」"),
+    ],
+)
+def test_a_changed_template_is_refused(client, sheet, station_q3, mutate, message):
+    mutate(sheet)
+    response = upload(client, station_q3, to_bytes(sheet))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    station_q3.refresh_from_db()
+    assert station_q3.version == 0
+
+
+def test_another_reports_sheet_is_refused(client, clerk, station_q3):
+    other = QuarterlyReport.objects.get(year=2021, quarter=2, unit__name="城关派出所")
+    client.force_login(clerk)
+    content = client.get(reverse("reports:quarterly_sheet", args=[other.pk])).content
+    response = upload(client, station_q3, content)
+    assert f"模板编号应为 EVQ-{station_q3.pk}-2021Q3" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("q3.xlsx", b"", "空文件"),
+        ("q3.xls", b"\xd0\xcf\x11\xe0 old excel", "不支持的文件类型「.xls」"),
+        ("q3.csv", b"a,b\n1,2", "不支持的文件类型「.csv」"),
+        ("q3.xlsx", b"PK\x03\x04 not really a zip", "不是有效的 .xlsx"),
+    ],
+)
+def test_unreadable_files_are_refused(client, clerk, station_q3, name, content, message):
+    client.force_login(clerk)
+    response = upload(client, station_q3, content, name)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_an_oversized_file_is_refused(client, sheet, station_q3, settings):
+    settings.EVALSITE_UPLOAD_MAX_BYTES = 1024
+    response = upload(client, station_q3, to_bytes(sheet))
+    assert "文件过大" in response.content.decode()
+
+
+def test_a_zip_bomb_is_refused_before_parsing(client, clerk, station_q3):
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * (60 * 1024 * 1024) + b"</a>")
+    client.force_login(clerk)
+    response = upload(client, station_q3, stream.getvalue())
+    assert "解压后过大" in response.content.decode()
+
+
+def test_a_declared_huge_dimension_is_not_walked(client, sheet, station_q3, monkeypatch):
+    raw = to_bytes(fill(sheet))
+    patched = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1:XFD2000"/>', data)
+                assert b"XFD2000" in data
+            dst.writestr(item, data)
+    assert len(patched.getvalue()) < 20 * 1024
+    seen = []
+    original = quarterly_sheet_cells = __import__("reports.quarterly_sheet", fromlist=["_cells"])._cells
+
+    def counting(ws):
+        cells = original(ws)
+        seen.append(len(cells))
+        return cells
+
+    monkeypatch.setattr("reports.quarterly_sheet._cells", counting)
+    response = upload(client, station_q3, patched.getvalue())
+    assert response.status_code == 200 and "共 7 处修改" in response.content.decode()
+    assert seen and max(seen) < 100  # only the cells that exist, not 16384 × 2000
+    assert quarterly_sheet_cells is original
+
+
+def test_a_stale_preview_is_not_applied(client, sheet, station_q3, clerk):
+    upload(client, station_q3, to_bytes(fill(sheet)))
+    preview = UploadPreview.objects.get(report=station_q3)
+    quarterly.quarterly_save(report=station_q3, data={"rows": {}}, base_version=0, actor=clerk)
+    response = client.post(reverse("reports:quarterly_upload_confirm", args=[station_q3.pk]),
+                           {"preview": preview.pk}, follow=True)
+    assert "期间内容已被修改；未导入" in response.content.decode()
+    station_q3.refresh_from_db()
+    assert station_q3.version == 1 and station_q3.data["rows"] == {}
+
+
+def test_another_users_preview_cannot_be_confirmed(client, sheet, station_q3, coordinator):
+    upload(client, station_q3, to_bytes(fill(sheet)))
+    preview = UploadPreview.objects.get(report=station_q3)
+    client.force_login(coordinator)
+    response = client.post(reverse("reports:quarterly_upload_confirm", args=[station_q3.pk]), {"preview": preview.pk})
+    assert response.status_code == 404
