@@ -55,6 +55,13 @@ def render_section(section: Section, ctx: CheckContext, depth: int, template: Re
     )
 
 
+def filled_text(kind: str, data: dict[str, Any], ctx: CheckContext) -> str:
+    """The section's text as it reads, placeholders replaced by its figures."""
+    spec = KINDS[kind]
+    values = spec.figures(data, spec.compute(data)) | ctx.report_figures
+    return fill_placeholders(data.get("text", ""), values)
+
+
 @dataclass
 class ReportPart:
     entry: OutlineEntry

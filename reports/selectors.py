@@ -138,6 +138,15 @@ class ReadyReport:
     total: int
     approved: int
 
+    @property
+    def pending(self) -> int:
+        """Sections not yet past the leading group: while any remain, the gate may be closed."""
+        return self.total - self.ready - self.approved
+
+    @property
+    def gate_open(self) -> bool:
+        return self.pending == 0 or not self.report.cycle.require_leading_before_finance
+
 
 def finance_ready_reports(user: AbstractBaseUser) -> list[ReadyReport]:
     """Per department: how many sections are ready for the finance bureau (N/M)."""
@@ -149,9 +158,12 @@ def finance_ready_reports(user: AbstractBaseUser) -> list[ReadyReport]:
             ready=Count("sections", filter=Q(sections__state=State.LEADING_APPROVED)),
             approved=Count("sections", filter=Q(sections__state=State.APPROVED)),
         )
+        .exclude(total=F("approved"))
         .order_by("-cycle__year", "department__order", "department__code")
     )
-    return [ReadyReport(r, r.ready, r.total, r.approved) for r in reports]
+    rows = [ReadyReport(r, r.ready, r.total, r.approved) for r in reports]
+    # departments whose sections can be approved now come first
+    return sorted(rows, key=lambda r: (not (r.ready and r.gate_open), -r.report.cycle.year))
 
 
 def item_history(section: Section) -> list[TransitionLog]:

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from departments import permissions as perms
@@ -146,9 +147,17 @@ def section_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = rendering.section_depth(section, selectors.report_nodes(report), report.cycle.template)
     rendered = rendering.render_section(section, ctx, entry.depth, report.cycle.template)
     previous = selectors.previous_submission(section)
-    texts, fields = revision_changes(section.kind, previous.data, section.data) if previous else ([], [])
+    texts, fields = ([], [])
+    if previous:
+        def readable(data: dict[str, Any]) -> dict[str, Any]:
+            return data | {"text": rendering.filled_text(section.kind, data, ctx)}
+
+        texts, fields = revision_changes(section.kind, readable(previous.data), readable(section.data))
+    selectors.unread_notifications(request.user).filter(url=section.get_absolute_url()).update(read_at=timezone.now())
     return render(request, "reports/section_detail.html", {
         "section": section, "rendered": rendered, "entry": entry,
+        "draft_comment": request.session.pop(f"draft_comment:section:{section.pk}", ""),
+        "can_view_report": perms.can_view_unit(request.user, report.department),
         "can_edit": perms.can_edit_unit(request.user, section.unit) and section.state in EDITABLE_STATES,
         "actions": _actions_for(request.user, section),
         "previous": previous, "diff_texts": texts, "diff_fields": fields,

@@ -66,6 +66,8 @@ def take_action(request: HttpRequest, item: object, action: str) -> HttpResponse
         log = workflow.ACTION_SERVICES[action](**_action_kwargs(action, item, request, version))
     except workflow.TransitionRefused as exc:
         messages.error(request, str(exc))
+        # keep what the reviewer typed: the page shows it again
+        request.session[f"draft_comment:{item._meta.model_name}:{item.pk}"] = request.POST.get("comment", "")
     else:
         messages.success(request, f"已{log.get_action_display()}：{item.workflow_title()} → {log.get_to_state_display()}。")
     return redirect(request.POST.get("next") or item.get_absolute_url())
@@ -85,8 +87,13 @@ def report_finance_approve_ready(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_for_view(request.user, pk)
     if not perms.can_review_finance(request.user, report.department):
         raise PermissionDenied("您不是该部门的财政审核员。")
+    ready = list(report.sections.filter(state=State.LEADING_APPROVED).select_related("node", "report__cycle"))
+    gate = ready[0].workflow_finance_gate() if ready else None
+    if gate:
+        messages.error(request, f"未审定任何章节：{gate}")
+        return redirect(request.POST.get("next") or "home")
     approved, failures = [], []
-    for section in report.sections.filter(state=State.LEADING_APPROVED).select_related("node", "report__cycle"):
+    for section in ready:
         try:
             workflow.finance_approve(item=section, actor=request.user, version=section.version)
             approved.append(section.node.title)
@@ -112,8 +119,9 @@ def progress(request: HttpRequest) -> HttpResponse:
     reports_qs = selectors.progress_reports(request.user, cycle)
     page = Paginator(reports_qs, PAGE_SIZE).get_page(request.GET.get("page"))
     template = cycle.template
-    entries = flatten(build_outline(list(template.nodes.all()), template.numbering_formats()))
-    nodes = [e.node for e in entries if e.node.kind]
+    entries = [e for e in flatten(build_outline(list(template.nodes.all()), template.numbering_formats()))
+               if e.node.kind]
+    nodes = [e.node for e in entries]
     cells = selectors.progress_cells(list(page))
     today = timezone.localdate()
     counts = selectors.state_counts(reports_qs)
@@ -126,7 +134,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         "approved": sum(1 for n in nodes if (c := cells.get((report.pk, n.pk))) and c.state == State.APPROVED),
     } for report in page]
     return render(request, "reports/progress.html", {
-        "cycle": cycle, "cycles": cycles, "nodes": nodes, "rows": rows, "page": page, "today": today,
+        "cycle": cycle, "cycles": cycles, "nodes": nodes, "entries": entries, "rows": rows, "page": page, "today": today,
         "counts": [(s, counts.get(s.value, 0)) for s in State],
         "query": f"cycle={cycle.pk}",
     })

@@ -97,8 +97,8 @@ def _department_row(ws: Worksheet, row: int, report: Report, score: scoring.Repo
 
 def _revisions(department: Department, score: scoring.ReportScore) -> list[dict[str, Any]]:
     return [
-        {"department": department.name, "section": s.pk, "title": s.node.title, "revision": s.version,
-         "state": s.get_state_display()}
+        {"department": department.name, "section": s.pk, "title": f"{department.name}「{s.node.title}」",
+         "revision": s.version, "state": s.state, "state_label": s.get_state_display()}
         for s in (score.budget_section, score.indicator_section) if s is not None
     ]
 

@@ -546,7 +546,8 @@ def report_load(params: dict[str, Any]) -> Report:
 def revisions_used(parts: list[rendering.ReportPart]) -> list[dict[str, Any]]:
     return [
         {"section": p.rendered.section.pk, "title": f"{p.entry.number}{p.entry.node.title}",
-         "revision": p.rendered.section.version, "state": p.rendered.section.get_state_display()}
+         "revision": p.rendered.section.version, "state": p.rendered.section.state,
+         "state_label": p.rendered.section.get_state_display()}
         for p in parts if p.rendered
     ]
 

@@ -289,7 +289,7 @@ def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
     progress(100)
     return BuildResult(
         filename=f"{report.cycle.year}年度{report.department.name}部门整体支出绩效自评表.xlsx",
-        revisions=[{"section": s.pk, "title": s.node.title, "revision": s.version, "state": s.get_state_display()}
-                   for s in used],
+        revisions=[{"section": s.pk, "title": s.node.title, "revision": s.version, "state": s.state,
+                    "state_label": s.get_state_display()} for s in used],
         department_ids=[report.department_id],
     )

@@ -28,7 +28,7 @@ def test_every_state_is_present(loaded):
         ("coord_jwbz", "请补录“三公”经费本年预算"),
         ("leader_zz", "领导小组审核"),
         ("leader_cy", "领导小组审核"),
-        ("fin_reviewer", "审定可审定的 12 个章节"),
+        ("fin_reviewer", "12 可审定"),
         ("other_clerk", "已逾期"),
     ],
 )

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from departments.models import Department
 from reports.exports.jobs import build_to_file
 from reports.models import ExportKind, Report
+from workflow.states import State
 
 FORMATS = {"docx": ExportKind.REPORT_DOCX, "xlsx": ExportKind.SELF_EVALUATION}
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         if not out.parent.is_dir():
             raise CommandError(f"输出目录不存在：{out.parent}")
         result = build_to_file(kind, {"report": report.pk}, out)
-        unapproved = sum(1 for r in result.revisions if r.get("state") != "已审定")
+        unapproved = sum(1 for r in result.revisions if r.get("state") != State.APPROVED)
         note = f"，其中 {unapproved} 个未审定（已标注）" if unapproved else "，全部已审定"
         self.stdout.write(self.style.SUCCESS(
             f"已生成 {out}（{result.filename}；使用 {len(result.revisions)} 个章节的版本{note}）。"

@@ -1,0 +1,286 @@
+"""The quarter summary export (reports/exports/quarter_summary.py) against a bare openpyxl loop.
+
+Builds synthetic districts of 50 departments with 1k, 10k and 100k indicator rows in two
+shapes — more reporting units (10 targets per quarterly report) and more targets per report
+(20 reports per department) — with approved Q2 and Q3 reports written by bulk_create, then
+exports Q3. Each measurement runs in its own subprocess, so that its peak RSS (getrusage
+maxrss) belongs to that export alone:
+
+- export: the builder, median of RUNS runs, and the process's RSS before and at its peak;
+- export, traced: one run under tracemalloc (Python allocations only; lxml's are in C);
+- bare loop: an openpyxl write-only sheet of plain values with as many cells as the
+  export wrote (counted in its file), the same way.
+
+    .venv/bin/python bench/export_quarter.py [--database-url postgres://postgres@127.0.0.1:5432/evalsite_bench_qs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness import PROJECT_DIR, banner, django_setup, markdown_table, mib, throwaway_database, timed
+
+DEPARTMENTS = 50
+YEAR, QUARTER = 2021, 3
+RUNS = 3
+BATCH = 5000
+COLUMNS = 15  # the 指标进度 sheet's width, used by the bare loop
+# (label, units per department besides the department itself, targets per report)
+SHAPES = [
+    ("1k · units", 1, 10), ("10k", 19, 10), ("100k · units", 199, 10),
+    ("1k · targets", 19, 1), ("100k · targets", 19, 100),
+]
+
+
+@dataclass(frozen=True)
+class Measure:
+    seconds: list[float]
+    rss_before: int
+    rss_peak: int
+    traced_peak: int = 0
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+# ---------------------------------------------------------------------------------------------
+# Synthetic data (parent process)
+
+
+def _prefix(label: str) -> str:
+    return "Q" + re.sub(r"[^0-9a-z]", "", label.lower())
+
+
+def _row(quarter: int, k: int) -> dict[str, str]:
+    at_risk = k % 10 == 9
+    return {"actual": str(20 * quarter + k % 7), "expected": "100",
+            "likelihood": "possible" if at_risk else "certain",
+            "cause": "funding" if at_risk else "", "measures": "加快项目实施进度，按月调度。" if at_risk else ""}
+
+
+def _budget(quarter: int, n: int) -> dict[str, Any]:
+    executed = {2: "4000000.00", 3: "6000000.00" if n % 3 == 0 else "8000000.00"}[quarter]
+    return {"initial": "10000000.00", "annual": "10000000.00", "executed": executed, "expected": "10000000.00",
+            "reason": "项目支出集中在第四季度支付。"}
+
+
+def district_build(label: str, units: int, per_report: int) -> int:
+    """A sample district with approved Q2 and Q3 reports; returns the indicator rows of Q3."""
+    from datetime import date
+
+    from departments.models import Department, DepartmentKind
+    from departments.sample import sample_district_build
+    from reports.models import AnnualTarget, QuarterlyReport
+    from workflow.states import State
+
+    prefix = _prefix(label)
+    sample_district_build(departments=DEPARTMENTS, units=units, prefix=prefix)
+    depts = list(Department.objects.filter(code__startswith=f"{prefix}-D", kind=DepartmentKind.DEPARTMENT))
+    by_dept: dict[int, list[Any]] = {d.pk: [d] for d in depts}
+    for unit in Department.objects.filter(budget_department__in=depts).exclude(kind=DepartmentKind.DEPARTMENT):
+        by_dept[unit.budget_department_id].append(unit)
+    rows = 0
+    for n, dept in enumerate(depts):
+        targets = AnnualTarget.objects.bulk_create([
+            AnnualTarget(department=dept, unit=unit, year=YEAR, order=k, level1="产出", level2="数量",
+                         name=f"样本指标{unit.code[-4:]}-{k:03d}", nature="≥", target="100", measure_unit="%")
+            for unit in by_dept[dept.pk] for k in range(per_report)
+        ], batch_size=BATCH)
+        per_unit: dict[int, list[Any]] = {}
+        for t in targets:
+            per_unit.setdefault(t.unit_id, []).append(t)
+        QuarterlyReport.objects.bulk_create([
+            QuarterlyReport(
+                department=dept, unit=unit, year=YEAR, quarter=quarter, is_main=unit.pk == dept.pk,
+                due_on=date(YEAR, 3 * quarter + 1, 15), state=State.APPROVED, version=3,
+                data={"rows": {str(t.pk): _row(quarter, k) for k, t in enumerate(per_unit[unit.pk])}}
+                | ({"budget": _budget(quarter, n),
+                    "explanations": {"quarterly.behind_checkpoint": "项目支出集中在第四季度支付。"}}
+                   if unit.pk == dept.pk else {}),
+            )
+            for unit in by_dept[dept.pk] for quarter in (2, 3)
+        ], batch_size=BATCH)
+        rows += len(targets)
+    return rows
+
+
+def _analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+# ---------------------------------------------------------------------------------------------
+# Measurements (child processes)
+
+
+def _rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+def _child_django(url: str) -> None:
+    """Django on the already migrated bench database (no migrate: its memory is not the export's)."""
+    sys.path.insert(0, str(PROJECT_DIR))
+    os.environ.update(DJANGO_SETTINGS_MODULE="evalsite.settings.dev", DATABASE_URL=url, DEBUG="0")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def _export_once(prefix: str, out: Path) -> Any:
+    from departments.models import Department, DepartmentKind
+    from reports.exports.quarter_summary import build
+
+    ids = list(Department.objects.filter(code__startswith=f"{prefix}-D", kind=DepartmentKind.DEPARTMENT)
+               .values_list("pk", flat=True))
+    params = {"year": YEAR, "quarter": QUARTER, "include_unapproved": False, "department_ids": ids,
+              "requested_by": "bench"}
+    return build(params, out, lambda percent: None)
+
+
+def _bare_once(cells: int, out: Path) -> None:
+    """The floor: plain values in one write-only sheet, no database, no styles."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("指标进度")
+    row = ["样本部门0001（样本数据）", "样本单位001", "产出", "数量", "样本指标U001-001", "≥", "100", "%",
+           40, 60, 100, "确定能", "", "", "已审定"]
+    for _ in range(-(-cells // COLUMNS)):
+        ws.append(row)
+    wb.save(out)
+
+
+def child(args: argparse.Namespace) -> None:
+    if args.child.startswith("export"):
+        _child_django(args.database_url)
+        work = lambda out: _export_once(args.prefix, out)  # noqa: E731
+    else:
+        import openpyxl  # noqa: F401  (imported before the baseline, as Django is for the export)
+
+        work = lambda out: _bare_once(args.cells, out)  # noqa: E731
+    result: dict[str, Any] = {"rss_before": _rss()}
+    with tempfile.TemporaryDirectory(prefix="evalsite-bench-qs-") as tmp:
+        out = Path(tmp) / "out.xlsx"
+        if args.child.endswith("trace"):
+            tracemalloc.start()
+            work(out)
+            result["traced_peak"] = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        else:
+            seconds = []
+            for _ in range(args.runs):
+                start = time.perf_counter()
+                work(out)
+                seconds.append(time.perf_counter() - start)
+            result |= {"seconds": seconds, "cells": count_cells(out), "bytes": out.stat().st_size}
+    result["rss_peak"] = _rss()
+    print(json.dumps(result))
+
+
+def count_cells(path: Path) -> int:
+    """Cells written in every sheet of an .xlsx (streamed: the 100k file is not parsed)."""
+    total = 0
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not re.fullmatch(r"xl/worksheets/sheet\d+\.xml", name):
+                continue
+            tail = b""
+            with archive.open(name) as stream:
+                while chunk := stream.read(1 << 20):
+                    data = tail + chunk
+                    total += data.count(b"<c r=")
+                    tail = data[-4:]  # shorter than the pattern: never counted twice
+    return total
+
+
+def _run_child(url: str, mode: str, **extra: Any) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--child", mode, "--database-url", url, "--runs", str(RUNS)]
+    for key, value in extra.items():
+        cmd += [f"--{key}", str(value)]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=PROJECT_DIR / "bench")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Parent
+
+
+@dataclass(frozen=True)
+class SizeResult:
+    label: str
+    rows: int
+    reports: int
+    build_s: float
+    cells: int
+    file_mib: float
+    export: Measure
+    bare: Measure
+
+
+def measure(url: str, label: str, units: int, per_report: int) -> SizeResult:
+    build_s, rows = timed(lambda: district_build(label, units, per_report))
+    _analyze()
+    prefix = _prefix(label)
+    run = _run_child(url, "export", prefix=prefix)
+    traced = _run_child(url, "export-trace", prefix=prefix)
+    export = Measure(run["seconds"], run["rss_before"], run["rss_peak"], traced["traced_peak"])
+    bare_run = _run_child(url, "bare", cells=run["cells"])
+    bare_traced = _run_child(url, "bare-trace", cells=run["cells"])
+    bare = Measure(bare_run["seconds"], bare_run["rss_before"], bare_run["rss_peak"], bare_traced["traced_peak"])
+    reports = DEPARTMENTS * (units + 1)
+    print(f"  {label}: {rows:,} rows, export {export.median:.2f} s, bare {bare.median:.2f} s", file=sys.stderr)
+    return SizeResult(label, rows, reports, build_s, run["cells"], run["bytes"] / (1 << 20), export, bare)
+
+
+def _tables(results: list[SizeResult]) -> str:
+    data = markdown_table(
+        ["shape", "indicator rows", "reports (Q3)", "cells written", "file (MiB)", "data build (s)"],
+        [[r.label, f"{r.rows:,}", f"{r.reports:,}", f"{r.cells:,}", f"{r.file_mib:.1f}", f"{r.build_s:.1f}"]
+         for r in results])
+    timing = markdown_table(
+        ["shape", "export (s)", "bare loop (s)", "export / bare", "export RSS before → peak (MiB)",
+         "bare RSS before → peak (MiB)", "export traced peak (MiB)", "bare traced peak (MiB)"],
+        [[r.label, f"{r.export.median:.2f}", f"{r.bare.median:.2f}", f"{r.export.median / r.bare.median:.2f}",
+          f"{mib(r.export.rss_before)} → {mib(r.export.rss_peak)}", f"{mib(r.bare.rss_before)} → {mib(r.bare.rss_peak)}",
+          mib(r.export.traced_peak), mib(r.bare.traced_peak)] for r in results])
+    return f"{data}\n\nMedian of {RUNS} runs; RSS and traced peaks from separate processes:\n\n{timing}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="postgres://user@host:port/NAME (created and dropped)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--prefix", help=argparse.SUPPRESS)
+    parser.add_argument("--cells", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=RUNS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args)
+    with throwaway_database(args.database_url) as url:
+        vendor = django_setup(url)
+        results = [measure(url, *shape) for shape in SHAPES]
+        print(banner("export_quarter", vendor))
+        print()
+        print(_tables(results))
+
+
+if __name__ == "__main__":
+    main()
