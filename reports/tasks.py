@@ -21,3 +21,13 @@ def export_job_build(self, job_id: int) -> str:  # noqa: ANN001
     from .exports.jobs import export_job_run
 
     return export_job_run(job_id).status
+
+
+@shared_task(acks_late=True)
+def quarter_summary_scheduled(today: str | None = None) -> int | None:
+    """Beat, on the first day of each quarter: the district summary of the quarter that just ended."""
+    from .exports.scheduled import quarter_summary_request_for
+
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    job = quarter_summary_request_for(day)
+    return job.pk if job else None

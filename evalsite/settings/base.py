@@ -142,6 +142,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.deadline_reminders",
         "schedule": crontab(hour=env_int("EVALSITE_REMINDER_HOUR", 8), minute=0),
     },
+    "quarter-summary": {  # the district summary of the quarter that just ended
+        "task": "reports.tasks.quarter_summary_scheduled",
+        "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=6, minute=0),
+    },
 }
 EVALSITE_REMINDER_DAYS = [int(d) for d in env_list("EVALSITE_REMINDER_DAYS", ["7", "3", "1"])]
 

@@ -56,6 +56,7 @@ def export_job_request(*, kind: str, params: dict[str, Any], departments: list[D
 
 
 def _queue(job_id: int) -> None:
+    """Send the build task (after the job row is committed)."""
     from ..tasks import export_job_build
 
     export_job_build.delay(job_id)
