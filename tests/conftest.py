@@ -8,6 +8,10 @@ EVALSITE_REQUIRE_SERVICES=1 and then a missing service is a failure.
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -120,3 +124,42 @@ def finance_admin(demo):
 def outsider(demo):
     """A clerk of another department."""
     return _user("other_clerk")
+
+
+# --- a real Celery worker (tests marked postgres + redis) ----------------------------------------
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def celery_worker(settings, tmp_path):
+    """A worker process on the test database, the Redis broker and a shared MEDIA_ROOT;
+    while it runs, the app sends tasks to it instead of running them in-process."""
+    broker = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    env = {**os.environ, "CELERY_BROKER_URL": broker, "DATABASE_URL": _database_url(),
+           "DJANGO_SETTINGS_MODULE": "evalsite.settings.test", "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    log = (tmp_path / "worker.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "evalsite", "worker", "--pool=solo", "--loglevel=WARNING",
+         "-n", f"test-{os.getpid()}@%h"],
+        cwd=Path(__file__).resolve().parent.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    from evalsite.celery import app as celery_app
+
+    saved = {k: celery_app.conf[k] for k in ("task_always_eager", "broker_url", "result_backend")}
+    celery_app.conf.update(task_always_eager=False, broker_url=broker, result_backend=broker)
+    try:
+        deadline = time.monotonic() + 30
+        while not celery_app.control.ping(timeout=1.0):
+            assert time.monotonic() < deadline, "the Celery worker did not start"
+        yield
+    finally:
+        celery_app.conf.update(saved)
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
