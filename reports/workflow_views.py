@@ -44,6 +44,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "rows": [(s, comments.get(s.pk)) for s in page],
         "ready_reports": selectors.finance_ready_reports(request.user),
         "quarterlies": selectors.inbox_quarterlies(request.user)[:QUARTERLY_INBOX],
+        "is_admin": perms.can_administer(request.user),
     })
 
 
