@@ -46,7 +46,7 @@ def report_score(request: HttpRequest, pk: int) -> HttpResponse:
                 for name, errors in exc.message_dict.items():
                     form.add_error(name if name in form.fields else None, errors)
             else:
-                messages.success(request, f"已将「{adjustment.row_name}」的得分调整为 {adjustment.score} 分。")
+                messages.success(request, f"已将「{adjustment.row_name}」的得分调整为 {scoring.quantize(adjustment.score)} 分。")
                 return redirect("reports:report_score", pk=report.pk)
         status = 400
     return render(request, "reports/report_score.html",

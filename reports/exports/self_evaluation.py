@@ -200,6 +200,7 @@ def _indicators(ws: Worksheet, row: int, score: scoring.ReportScore) -> tuple[in
             cell(ws, row, 10, _reason(r), align=LEFT)
             fit_height(ws, row, [(r.name, WIDTHS[2]), (_reason(r), WIDTHS[9])])
         row += 1
+        ws.row_dimensions[row].height = 20
         merge(ws, row, 1, 7, f"{group.name}指标小计", bold=True, fill=TOTAL_FILL)
         cell(ws, row, 8, group.weight, fmt=SCORE, align=RIGHT, bold=True, fill=TOTAL_FILL)
         cell(ws, row, 9, group.score, fmt=SCORE, align=RIGHT, bold=True, fill=TOTAL_FILL)
@@ -222,6 +223,7 @@ def _totals(ws: Worksheet, row: int, score: scoring.ReportScore) -> int:
         ("总分", score.weight, score.total),
     )
     for label, weight, value in lines:
+        ws.row_dimensions[row].height = 20
         merge(ws, row, 1, 7, label, bold=True, fill=TOTAL_FILL)
         cell(ws, row, 8, weight, fmt=SCORE, align=RIGHT, bold=True, fill=TOTAL_FILL)
         cell(ws, row, 9, value, fmt=SCORE, align=RIGHT, bold=True, fill=TOTAL_FILL)
