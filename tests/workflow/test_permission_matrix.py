@@ -114,3 +114,48 @@ def test_unknown_department_object_is_404_for_the_outsider(client, loaded):
     police = Department.objects.get(code="CG-GAFJ")
     report = Report.objects.get(department=police)
     assert client.get(reverse("reports:report_detail", args=[report.pk])).status_code == 404
+
+
+@pytest.fixture
+def quarters(loaded):
+    from datetime import date
+
+    from reports.demo_quarterly import demo_quarters_load
+    from reports.quarterly import quarter_open
+
+    demo_quarters_load()
+    quarter_open(year=2021, quarter=3, departments=[Department.objects.get(code="CG-JTJ")],
+                 due_on=date(2030, 1, 1), actor=None)
+
+
+@pytest.mark.parametrize(("username", "allowed"), [
+    ("clerk_cg", False), ("coord_jwbz", False), ("leader_zz", True), ("leader_cy", True),
+    ("fin_reviewer", False), ("fin_admin", False), ("other_clerk", None),
+])
+def test_quarterly_review_action_on_own_department(client, quarters, username, allowed):
+    from reports.models import QuarterlyReport
+
+    target = QuarterlyReport.objects.get(year=2021, quarter=3, unit__name="刑侦大队")
+    assert target.state == State.SUBMITTED
+    login(client, username)
+    response = client.post(reverse("reports:quarterly_act", args=[target.pk, "leading_approve"]),
+                           {"version": target.version})
+    state = QuarterlyReport.objects.get(pk=target.pk).state
+    if allowed is None or username == "clerk_cg":
+        assert response.status_code == 404  # not in scope: another department / another unit
+    elif allowed:
+        assert response.status_code == 302 and state == State.LEADING_APPROVED
+    else:
+        assert response.status_code == 403 and state == State.SUBMITTED
+
+
+@pytest.mark.parametrize("username", [r for r in ROLES if r not in ("other_clerk", "fin_admin")])
+def test_the_other_departments_quarterly_reports_answer_404(client, quarters, username):
+    from reports.models import QuarterlyReport
+
+    target = QuarterlyReport.objects.get(department__code="CG-JTJ", year=2021, quarter=3)
+    login(client, username)
+    assert client.post(reverse("reports:quarterly_act", args=[target.pk, "submit"]),
+                       {"version": target.version}).status_code == 404
+    for name in ("quarterly_detail", "quarterly_edit", "quarterly_sheet", "quarterly_upload"):
+        assert client.get(reverse(f"reports:{name}", args=[target.pk])).status_code == 404
