@@ -16,15 +16,14 @@ from django.views.decorators.http import require_POST
 
 from departments import permissions as perms
 from departments.models import DepartmentKind
-from workflow.permissions import can_act, is_own_work
 from workflow.states import EDITABLE_STATES
-from workflow.transitions import TRANSITIONS, Action, available_actions
+from workflow.transitions import TRANSITIONS
 
 from . import quarterly, selectors
 from .quarterly_forms import QuarterlyForm, initial_for
 from .quarterly_sheet import TableError, sheet_build, sheet_filename, sheet_parse
 from .services import SectionConflict, SectionLocked
-from .workflow_views import take_action
+from .workflow_views import actions_for, take_action
 
 PAGE_SIZE = 50
 EXPLAIN_PREFIX = "explain:"
@@ -47,26 +46,13 @@ def quarterly_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _actions(user: object, report: object) -> list[dict]:
-    actions = []
-    for t in available_actions(report.state):
-        if not can_act(user, t.action, report):
-            continue
-        refused = "不能审核自己提交或最后编辑的内容。" if t.is_approval and is_own_work(user, report) else ""
-        if t.action == Action.SUBMIT and not refused:
-            blocking = report.workflow_blocking()
-            refused = "还有未解决的问题：" + "；".join(blocking) if blocking else ""
-        actions.append({"transition": t, "refused": refused})
-    return actions
-
-
 @login_required
 def quarterly_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.quarterly_for_view(request.user, pk)
     computed, found = quarterly.evaluate(report)
     return render(request, "reports/quarterly_detail.html", {
         "report": report, "c": computed, "findings": found, "history": selectors.quarterly_history(report),
-        "actions": _actions(request.user, report),
+        "actions": actions_for(request.user, report),
         "can_edit": perms.can_edit_unit(request.user, report.unit) and report.state in EDITABLE_STATES,
         "revisions": report.revisions.select_related("author")[:20],
     })

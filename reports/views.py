@@ -16,9 +16,7 @@ from django.views.decorators.http import require_POST
 
 from departments import permissions as perms
 from departments.models import Department
-from workflow.permissions import can_act, is_own_work
 from workflow.states import EDITABLE_STATES
-from workflow.transitions import Action, available_actions
 
 from . import checks, rendering, selectors, services
 from .diff import revision_changes
@@ -26,6 +24,7 @@ from .filters import SectionFilter
 from .forms import AttachmentForm, CycleLaunchForm
 from .kinds import KINDS
 from .models import ReportTemplate, Section, SectionAttachment
+from .workflow_views import actions_for
 
 PAGE_SIZE = 50
 EXPLAIN_PREFIX = "explain:"
@@ -159,26 +158,12 @@ def section_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "draft_comment": request.session.pop(f"draft_comment:section:{section.pk}", ""),
         "can_view_report": perms.can_view_unit(request.user, report.department),
         "can_edit": perms.can_edit_unit(request.user, section.unit) and section.state in EDITABLE_STATES,
-        "actions": _actions_for(request.user, section),
+        "actions": actions_for(request.user, section),
         "previous": previous, "diff_texts": texts, "diff_fields": fields,
         "history": selectors.item_history(section),
         "attachments": section.attachments.all(),
         "attachment_form": AttachmentForm(max_bytes=settings.EVALSITE_UPLOAD_MAX_BYTES),
     })
-
-
-def _actions_for(user: object, section: Section) -> list[dict[str, Any]]:
-    """The actions this user may take now, with the reason when one is refused up front."""
-    actions = []
-    for t in available_actions(section.state):
-        if not can_act(user, t.action, section):
-            continue
-        refused = "不能审核自己提交或最后编辑的内容。" if t.is_approval and is_own_work(user, section) else ""
-        if t.action == Action.SUBMIT and not refused:
-            blocking = section.workflow_blocking()
-            refused = "还有未解决的问题：" + "；".join(blocking) if blocking else ""
-        actions.append({"transition": t, "refused": refused})
-    return actions
 
 
 @login_required
