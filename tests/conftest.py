@@ -18,6 +18,7 @@ from django.db import connection
 
 from departments.demo import demo_org_load
 from departments.models import Department
+from tests.browser import browser  # noqa: F401 (the Playwright fixture, shared by the browser tests)
 
 REQUIRE_SERVICES = os.environ.get("EVALSITE_REQUIRE_SERVICES") == "1"
 CHROMIUM = "/usr/bin/chromium"
