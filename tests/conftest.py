@@ -148,19 +148,34 @@ def celery_worker(settings, tmp_path):
          "-n", f"test-{os.getpid()}@%h"],
         cwd=Path(__file__).resolve().parent.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
+    from celery import Celery
+
     from evalsite.celery import app as celery_app
 
     saved = {k: celery_app.conf[k] for k in ("task_always_eager", "broker_url", "result_backend")}
     celery_app.conf.update(task_always_eager=False, broker_url=broker, result_backend=broker)
+    _forget_broker_pools(celery_app)
+    probe = Celery(broker=broker)
     try:
-        deadline = time.monotonic() + 30
-        while not celery_app.control.ping(timeout=1.0):
-            assert time.monotonic() < deadline, "the Celery worker did not start"
+        deadline = time.monotonic() + 90
+        while not probe.control.ping(timeout=1.0):
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail("the Celery worker did not start:\n" + (tmp_path / "worker.log").read_text()[-3000:])
         yield
     finally:
         celery_app.conf.update(saved)
+        _forget_broker_pools(celery_app)
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
         log.close()
 
 
+def _forget_broker_pools(app) -> None:  # noqa: ANN001
+    """Make the app look up its (global, per-URL) connection and producer pools again, so tasks
+    go to the broker just configured rather than to one an earlier test's pool points at."""
+    app._pool = None
+    app.amqp._producer_pool = None
