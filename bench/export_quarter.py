@@ -3,13 +3,15 @@
 Builds synthetic districts of 50 departments with 1k, 10k and 100k indicator rows in two
 shapes — more reporting units (10 targets per quarterly report) and more targets per report
 (20 reports per department) — with approved Q2 and Q3 reports written by bulk_create, then
-exports Q3. Each measurement runs in its own subprocess, so that its peak RSS (getrusage
-maxrss) belongs to that export alone:
+exports Q3. Every measurement runs in a fresh subprocess and starts with a warm-up run:
 
-- export: the builder, median of RUNS runs, and the process's RSS before and at its peak;
-- export, traced: one run under tracemalloc (Python allocations only; lxml's are in C);
-- bare loop: an openpyxl write-only sheet of plain values with as many cells as the
-  export wrote (counted in its file), the same way.
+- time: export and bare loop alternately, RUNS times each, so that both see the same load
+  on a shared machine; the bare loop is an openpyxl write-only sheet of plain values with as
+  many rows and cells as the export wrote (counted in its file), without database or styles;
+- memory: in a process that has imported everything but run nothing, its RSS before one
+  export and at the export's peak (/proc VmHWM, reset before the run); in another process
+  the tracemalloc peak of a run after a warm-up (Python allocations only: lxml's and zlib's
+  are in C); the same for the bare loop.
 
     .venv/bin/python bench/export_quarter.py [--database-url postgres://postgres@127.0.0.1:5432/evalsite_bench_qs]
 """
@@ -25,9 +27,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import tracemalloc
 import zipfile
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,9 +38,8 @@ from harness import PROJECT_DIR, banner, django_setup, markdown_table, mib, thro
 
 DEPARTMENTS = 50
 YEAR, QUARTER = 2021, 3
-RUNS = 3
+RUNS = 5
 BATCH = 5000
-COLUMNS = 15  # the 指标进度 sheet's width, used by the bare loop
 # (label, units per department besides the department itself, targets per report)
 SHAPES = [
     ("1k · units", 1, 10), ("10k", 19, 10), ("100k · units", 199, 10),
@@ -130,8 +131,14 @@ def _analyze() -> None:
 # Measurements (child processes)
 
 
-def _rss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+def _proc_status(field_name: str) -> int:
+    """VmRSS / VmHWM of this process in bytes. getrusage's ru_maxrss is no use here: it survives
+    fork and exec, so a child would report the parent's peak (the data build)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # not Linux: an upper bound
 
 
 def _child_django(url: str) -> None:
@@ -155,49 +162,80 @@ def _export_once(prefix: str, out: Path) -> Any:
     return build(params, out, lambda percent: None)
 
 
-def _bare_once(cells: int, out: Path) -> None:
-    """The floor: plain values in one write-only sheet, no database, no styles."""
+ROW = ["样本部门0001（样本数据）", "样本单位001", "产出", "数量", "样本指标U001-001", "≥", "100", "%",
+       40, 60, 100, "确定能", "人员保障", "加快进度", "已审定", 1]
+
+
+def _bare_once(rows: int, cells: int, out: Path) -> None:
+    """The floor: as many rows and cells as the export wrote, plain values in one write-only
+    sheet — no database, no styles, no computation."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("指标进度")
-    row = ["样本部门0001（样本数据）", "样本单位001", "产出", "数量", "样本指标U001-001", "≥", "100", "%",
-           40, 60, 100, "确定能", "", "", "已审定"]
-    for _ in range(-(-cells // COLUMNS)):
-        ws.append(row)
+    width, wider = divmod(cells, rows)
+    for n in range(rows):
+        ws.append(ROW[: width + (n < wider)])
     wb.save(out)
 
 
 def child(args: argparse.Namespace) -> None:
-    if args.child.startswith("export"):
+    """One measurement in a fresh process; prints a JSON line."""
+    if args.child != "bare-memory":
         _child_django(args.database_url)
-        work = lambda out: _export_once(args.prefix, out)  # noqa: E731
-    else:
-        import openpyxl  # noqa: F401  (imported before the baseline, as Django is for the export)
-
-        work = lambda out: _bare_once(args.cells, out)  # noqa: E731
-    result: dict[str, Any] = {"rss_before": _rss()}
+        import reports.exports.quarter_summary  # noqa: F401  (imported before any baseline)
     with tempfile.TemporaryDirectory(prefix="evalsite-bench-qs-") as tmp:
-        out = Path(tmp) / "out.xlsx"
-        if args.child.endswith("trace"):
-            tracemalloc.start()
-            work(out)
-            result["traced_peak"] = tracemalloc.get_traced_memory()[1]
-            tracemalloc.stop()
+        out, floor = Path(tmp) / "export.xlsx", Path(tmp) / "bare.xlsx"
+        export = lambda: _export_once(args.prefix, out)  # noqa: E731
+        if args.child == "time":
+            print(json.dumps(_time_both(export, lambda: _bare_once(args.rows, args.cells, floor), out, args.runs)))
+        elif args.child == "export-memory":
+            print(json.dumps(_memory(export, trace=args.trace)))
         else:
-            seconds = []
-            for _ in range(args.runs):
-                start = time.perf_counter()
-                work(out)
-                seconds.append(time.perf_counter() - start)
-            result |= {"seconds": seconds, "cells": count_cells(out), "bytes": out.stat().st_size}
-    result["rss_peak"] = _rss()
-    print(json.dumps(result))
+            import openpyxl  # noqa: F401  (imported before the baseline, as Django is for the export)
+
+            print(json.dumps(_memory(lambda: _bare_once(args.rows, args.cells, floor), trace=args.trace)))
 
 
-def count_cells(path: Path) -> int:
-    """Cells written in every sheet of an .xlsx (streamed: the 100k file is not parsed)."""
-    total = 0
+def _time_both(export: Any, bare: Any, out: Path, runs: int) -> dict[str, Any]:
+    """Export and bare loop alternately, after one warm-up run of each (imports, first queries):
+    on a shared machine both then see the same load, and each pair gives a ratio."""
+    export()
+    rows, cells = count_rows_cells(out)
+    bare_rows_cells = (rows, cells)
+    bare()
+    pairs = []
+    for _ in range(runs):
+        pairs.append((timed(export)[0], timed(bare)[0]))
+    return {"export": [e for e, _ in pairs], "bare": [b for _, b in pairs], "ratios": [e / b for e, b in pairs],
+            "rows": bare_rows_cells[0], "cells": bare_rows_cells[1], "bytes": out.stat().st_size}
+
+
+def _memory(work: Any, *, trace: bool) -> dict[str, Any]:
+    """RSS before one run and at its peak, in a process that has imported everything but run
+    nothing yet (as a fresh worker); or, traced, Python's own peak of a run after a warm-up."""
+    if trace:
+        work()  # one-time caches (first queries, lazy imports) are not the export's
+        tracemalloc.start()
+        work()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return {"traced_peak": peak}
+    before = _proc_status("VmRSS")
+    _reset_peak()
+    work()
+    return {"rss_before": before, "rss_peak": _proc_status("VmHWM")}
+
+
+def _reset_peak() -> None:
+    """Start VmHWM afresh at the current RSS, so the peak is this run's (Linux ≥ 4.0)."""
+    with suppress(OSError), open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")
+
+
+def count_rows_cells(path: Path) -> tuple[int, int]:
+    """Rows and cells written in every sheet of an .xlsx (streamed: the 100k file is not parsed)."""
+    rows = cells = 0
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
             if not re.fullmatch(r"xl/worksheets/sheet\d+\.xml", name):
@@ -206,15 +244,16 @@ def count_cells(path: Path) -> int:
             with archive.open(name) as stream:
                 while chunk := stream.read(1 << 20):
                     data = tail + chunk
-                    total += data.count(b"<c r=")
-                    tail = data[-4:]  # shorter than the pattern: never counted twice
-    return total
+                    rows += data.count(b"<row ")
+                    cells += data.count(b"<c r=")
+                    tail = data[-4:]  # shorter than either pattern: nothing is counted twice
+    return rows, cells
 
 
 def _run_child(url: str, mode: str, **extra: Any) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--child", mode, "--database-url", url, "--runs", str(RUNS)]
-    for key, value in extra.items():
-        cmd += [f"--{key}", str(value)]
+    cmd = [sys.executable, __file__, "--child", mode, "--database-url", url]
+    for key, value in ({"runs": RUNS} | extra).items():
+        cmd += [f"--{key}"] if value is True else [f"--{key}", str(value)]
     done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=PROJECT_DIR / "bench")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -229,39 +268,51 @@ class SizeResult:
     rows: int
     reports: int
     build_s: float
+    sheet_rows: int
     cells: int
     file_mib: float
     export: Measure
     bare: Measure
+    ratio: float  # median of the per-pair ratios
 
 
 def measure(url: str, label: str, units: int, per_report: int) -> SizeResult:
     build_s, rows = timed(lambda: district_build(label, units, per_report))
     _analyze()
     prefix = _prefix(label)
-    run = _run_child(url, "export", prefix=prefix)
-    traced = _run_child(url, "export-trace", prefix=prefix)
-    export = Measure(run["seconds"], run["rss_before"], run["rss_peak"], traced["traced_peak"])
-    bare_run = _run_child(url, "bare", cells=run["cells"])
-    bare_traced = _run_child(url, "bare-trace", cells=run["cells"])
-    bare = Measure(bare_run["seconds"], bare_run["rss_before"], bare_run["rss_peak"], bare_traced["traced_peak"])
+    # The bare loop writes as many rows and cells as the export does: count them once first.
+    probe = _run_child(url, "time", prefix=prefix, rows=1, cells=1, runs=0)
+    size = {"rows": probe["rows"], "cells": probe["cells"]}
+    timing = _run_child(url, "time", prefix=prefix, **size)
+    memory = _run_child(url, "export-memory", prefix=prefix)
+    traced = _run_child(url, "export-memory", prefix=prefix, trace=True)
+    bare_memory = _run_child(url, "bare-memory", **size)
+    bare_traced = _run_child(url, "bare-memory", trace=True, **size)
+    export = Measure(timing["export"], memory["rss_before"], memory["rss_peak"], traced["traced_peak"])
+    bare = Measure(timing["bare"], bare_memory["rss_before"], bare_memory["rss_peak"], bare_traced["traced_peak"])
     reports = DEPARTMENTS * (units + 1)
-    print(f"  {label}: {rows:,} rows, export {export.median:.2f} s, bare {bare.median:.2f} s", file=sys.stderr)
-    return SizeResult(label, rows, reports, build_s, run["cells"], run["bytes"] / (1 << 20), export, bare)
+    ratio = statistics.median(timing["ratios"])
+    print(f"  {label}: {rows:,} rows, export {export.median:.2f} s, bare {bare.median:.2f} s, ratio {ratio:.2f}",
+          file=sys.stderr)
+    return SizeResult(label, rows, reports, build_s, size["rows"], size["cells"], timing["bytes"] / (1 << 20),
+                      export, bare, ratio)
 
 
 def _tables(results: list[SizeResult]) -> str:
     data = markdown_table(
-        ["shape", "indicator rows", "reports (Q3)", "cells written", "file (MiB)", "data build (s)"],
-        [[r.label, f"{r.rows:,}", f"{r.reports:,}", f"{r.cells:,}", f"{r.file_mib:.1f}", f"{r.build_s:.1f}"]
+        ["shape", "indicator rows", "reports (Q3)", "rows written", "cells written", "file (MiB)",
+         "data build (s)"],
+        [[r.label, f"{r.rows:,}", f"{r.reports:,}", f"{r.sheet_rows:,}", f"{r.cells:,}", f"{r.file_mib:.1f}",
+          f"{r.build_s:.1f}"]
          for r in results])
     timing = markdown_table(
         ["shape", "export (s)", "bare loop (s)", "export / bare", "export RSS before → peak (MiB)",
          "bare RSS before → peak (MiB)", "export traced peak (MiB)", "bare traced peak (MiB)"],
-        [[r.label, f"{r.export.median:.2f}", f"{r.bare.median:.2f}", f"{r.export.median / r.bare.median:.2f}",
+        [[r.label, f"{r.export.median:.2f}", f"{r.bare.median:.2f}", f"{r.ratio:.2f}",
           f"{mib(r.export.rss_before)} → {mib(r.export.rss_peak)}", f"{mib(r.bare.rss_before)} → {mib(r.bare.rss_peak)}",
           mib(r.export.traced_peak), mib(r.bare.traced_peak)] for r in results])
-    return f"{data}\n\nMedian of {RUNS} runs; RSS and traced peaks from separate processes:\n\n{timing}"
+    return (f"{data}\n\nMedians of {RUNS} alternating export/bare runs after a warm-up; the ratio is the median "
+            f"of the pairs' ratios. Memory from separate processes (RSS: first run; traced: after a warm-up):\n\n{timing}")
 
 
 def main() -> None:
@@ -269,8 +320,10 @@ def main() -> None:
     parser.add_argument("--database-url", help="postgres://user@host:port/NAME (created and dropped)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--prefix", help=argparse.SUPPRESS)
+    parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--cells", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=RUNS, help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(args)

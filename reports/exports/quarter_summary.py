@@ -10,11 +10,16 @@ findings), so the workbook says what the platform says.
 
 from __future__ import annotations
 
+import os
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -22,10 +27,12 @@ from django.db.models import Case, Count, Expression, F, IntegerField, Q, QueryS
 from django.db.models.functions import Collate
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -40,13 +47,22 @@ from ..quarterly import RowFigures, compute, findings
 from .base import BuildResult, Progress
 
 MAX_ROWS = 1_048_576  # Excel's last row; a longer table continues on "指标进度(2)", "(3)" …
-CHUNK = 2000
+CHUNK = 500  # targets per fetch
+REPORT_CHUNK = 50  # reports per fetch: each carries all its rows (JSON), so a fetch of them is big
 MAX_LINES = 10  # a row's height is capped; the cell keeps the whole text
-MONEY, RATE, COUNT = "#,##0.00", "0.00%", "0"
-WARN_FILL = PatternFill("solid", fgColor="FFF2CC")
+MONEY, RATE = "#,##0.00", "0.00%"
+WARN_FILL = PatternFill("solid", fgColor="FFF2CC", bgColor="FFF2CC")
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True)
+BOLD = Font(bold=True)
+BORDER_DXF = DifferentialStyle(border=BORDER)  # the grid of every data cell
+# Rows with warnings. It carries the grid too and comes first: LibreOffice applies only the
+# first matching rule of a range, Excel merges them all.
+WARN_DXF = DifferentialStyle(fill=WARN_FILL, border=BORDER)
+# Text Excel would read as a formula or an error code, or characters it refuses.
+UNSAFE = re.compile(r"(?:\A|\n)[=#]|[\x00-\x08\x0b\x0c\x0e-\x1f]")
 LIKELIHOOD = dict(Likelihood.choices)
 CAUSE = dict(DeviationCause.choices)
 STATE = dict(State.choices)
@@ -62,15 +78,15 @@ class Col:
 
 SUMMARY_COLS = [
     Col("部门", 30, wrap=True), Col("全年预算数（万元）", 15, MONEY), Col("累计执行数（万元）", 15, MONEY),
-    Col("执行率", 10, RATE), Col("序时进度", 10, RATE), Col("差距", 10, RATE), Col("指标数", 8, COUNT),
-    Col("正常（确定能）", 10, COUNT), Col("有风险（有可能/完全不可能）", 14, COUNT), Col("预警数", 8, COUNT),
+    Col("执行率", 10, RATE), Col("序时进度", 10, RATE), Col("差距", 10, RATE), Col("指标数", 8),
+    Col("正常（确定能）", 10), Col("有风险（有可能/完全不可能）", 14), Col("预警数", 8),
     Col("审核状态", 26, wrap=True),
 ]
 INDICATOR_COLS = [
-    Col("部门", 22, wrap=True), Col("填报单位", 16, wrap=True), Col("一级指标", 8), Col("二级指标", 10),
+    Col("部门", 24, wrap=True), Col("填报单位", 18, wrap=True), Col("一级指标", 8), Col("二级指标", 10),
     Col("三级指标", 26, wrap=True), Col("指标性质", 6), Col("年度指标值", 11), Col("度量单位", 7),
     Col("上季度累计", 11), Col("本季度累计", 11), Col("全年预计", 11), Col("完成目标可能性", 10),
-    Col("偏差原因", 11), Col("纠偏措施", 28, wrap=True), Col("状态", 12, wrap=True),
+    Col("偏差原因", 11), Col("纠偏措施", 28, wrap=True), Col("状态", 12, wrap=True), Col("预警", 6),
 ]
 THREE_PUBLIC_COLS = [
     Col("部门", 28, wrap=True), Col("项目", 26), Col("上年决算（万元）", 14, MONEY), Col("本年预算（万元）", 14, MONEY),
@@ -81,7 +97,7 @@ WARNING_COLS = [
     Col("说明/原因", 50, wrap=True), Col("审核状态", 14, wrap=True),
 ]
 REVISION_COLS = [
-    Col("部门", 30, wrap=True), Col("填报单位", 22, wrap=True), Col("审核状态", 16), Col("版本号", 8, COUNT),
+    Col("部门", 30, wrap=True), Col("填报单位", 22, wrap=True), Col("审核状态", 16), Col("版本号", 8),
     Col("更新时间", 18),
 ]
 
@@ -90,7 +106,7 @@ REVISION_COLS = [
 # Sheets
 
 
-def _text(cell: WriteOnlyCell, value: Any) -> None:
+def _text(cell: Cell, value: Any) -> None:
     """Set a value; typed text is kept as text (never a formula or an error code)."""
     try:
         cell.value = value
@@ -102,21 +118,28 @@ def _text(cell: WriteOnlyCell, value: Any) -> None:
 
 class Table:
     """A write-only sheet: title row, note row (units), header row, then data rows;
-    continued on “名称(2)”, “名称(3)” … when Excel's row limit is reached."""
+    continued on “名称(2)”, “名称(3)” … when Excel's row limit is reached.
+
+    Rows go out as bare values, openpyxl's fast path: the grid and the highlighting of
+    warnings are conditional formats over the data (``highlight`` is an Excel formula on
+    the first data row, e.g. ``$P4>0``), so they cost nothing per cell and follow the rows
+    when a reader sorts or filters. Only number formats, long wrapped text and typed text
+    that Excel would take for a formula need a styled cell; those are made once and reused.
+    """
 
     def __init__(self, wb: Workbook, name: str, title: str, note: str, cols: list[Col], *, freeze: str = "A4",
-                 preamble: Iterable[tuple[str, str]] = ()) -> None:
+                 highlight: str = "", preamble: Iterable[tuple[str, str]] = ()) -> None:
         self.wb, self.name, self.title, self.note, self.cols, self.freeze = wb, name, title, note, cols, freeze
+        self.highlight = highlight
         self.parts: list[WriteOnlyWorksheet] = []
         self.rows = 0
         self.header_row = 0
         self._preamble = list(preamble)
         self._last_col = get_column_letter(len(cols))
+        self._formatted = [i for i, c in enumerate(cols) if c.fmt]
+        self._wrapped = [i for i, c in enumerate(cols) if c.wrap]
+        self._cells: dict[tuple, Cell] = {}
         self._new_part()
-        # One styled cell per column and look, reused row after row: a write-only row is
-        # serialised as soon as it is appended, and styles are looked up once, not per cell.
-        self._cells = {(warn, bold): [self._template(c, WARN_FILL if warn else None, bold=bold) for c in cols]
-                       for warn in (False, True) for bold in (False, True)}
 
     @property
     def ws(self) -> WriteOnlyWorksheet:
@@ -126,16 +149,19 @@ class Table:
     def first_data_row(self) -> int:
         return self.header_row + 1
 
-    def _template(self, col: Col, fill: PatternFill | None, *, bold: bool = False) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws)
-        cell.border = BORDER
-        cell.alignment = Alignment(vertical="top", wrap_text=col.wrap)
-        if col.fmt:
-            cell.number_format = col.fmt
-        if fill is not None:
-            cell.fill = fill
-        if bold:
-            cell.font = Font(bold=True)
+    def _cell(self, i: int, *, bold: bool = False, wrap: bool = False, quote: bool = False) -> Cell:
+        key = (i, bold, wrap, quote)
+        cell = self._cells.get(key)
+        if cell is None:
+            cell = self._cells[key] = WriteOnlyCell(self.ws)
+            if self.cols[i].fmt:
+                cell.number_format = self.cols[i].fmt
+            if wrap:
+                cell.alignment = WRAP
+            if bold:
+                cell.font, cell.border = BOLD, BORDER  # a total row, below the conditional grid
+            if quote:
+                cell.quotePrefix = True  # Excel keeps “=…” typed by a user as text
         return cell
 
     def _new_part(self) -> None:
@@ -181,7 +207,7 @@ class Table:
         header = []
         for col in self.cols:
             cell = WriteOnlyCell(ws, col.header)
-            cell.font, cell.fill, cell.border = Font(bold=True), HEADER_FILL, BORDER
+            cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, BORDER
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             header.append(cell)
         ws.row_dimensions[self.header_row].height = 15 * max(2, *(_text_lines(c.header, c.width) for c in self.cols))
@@ -189,7 +215,7 @@ class Table:
 
     def _preamble_row(self, ws: WriteOnlyWorksheet, row: int, label: str, text: str) -> None:
         head = WriteOnlyCell(ws, label)
-        head.font = Font(bold=True)
+        head.font = BOLD
         head.alignment = Alignment(vertical="top")
         body = WriteOnlyCell(ws)
         _text(body, text)
@@ -198,42 +224,67 @@ class Table:
         ws.append([head, body])
         ws.merged_cells.add(f"B{row}:{self._last_col}{row}")
 
-    def append(self, values: list[Any], *, highlight: bool = False, bold: bool = False) -> None:
+    def append(self, values: list[Any], *, bold: bool = False) -> None:
+        """Append one row (the list is used as the row, not copied)."""
         if self.rows >= MAX_ROWS:
             self._new_part()
-        cells = self._cells[highlight, bold]
-        for cell, value in zip(cells, values, strict=True):
-            _text(cell, value)
         self.rows += 1
-        lines = _lines(self.cols, values)
+        if bold:
+            cells = [self._cell(i, bold=True, wrap=c.wrap) for i, c in enumerate(self.cols)]
+            for cell, value in zip(cells, values, strict=True):
+                _text(cell, value)
+            values[:] = cells
+        lines = self._prepare(values)
         if lines > 1:
             # write-only rows are not auto-fitted everywhere; the entry is dropped once written
             self.ws.row_dimensions[self.rows].height = 15 * lines
-            self.ws.append(cells)
+            self.ws.append(values)
             del self.ws.row_dimensions[self.rows]
         else:
-            self.ws.append(cells)
+            self.ws.append(values)
+
+    def _prepare(self, values: list[Any]) -> int:
+        """Put styled cells where a bare value will not do; return the lines the row needs."""
+        if UNSAFE.search("\n".join([v for v in values if isinstance(v, str)])):
+            for i, value in enumerate(values):
+                if isinstance(value, str) and UNSAFE.search(value):
+                    values[i] = cell = self._cell(i, quote=True, wrap=self.cols[i].wrap)
+                    _text(cell, value)
+        for i in self._formatted:
+            value = values[i]
+            if value is not None and not isinstance(value, Cell):
+                values[i] = cell = self._cell(i)
+                cell.value = value
+        lines = 1
+        for i in self._wrapped:
+            value, width = values[i], self.cols[i].width
+            if isinstance(value, str) and len(value) * 2 > width and (n := _text_lines(value, width)) > 1:
+                values[i] = cell = self._cell(i, wrap=True)
+                cell.value = value
+                lines = max(lines, n)
+        return lines
 
     def _close_part(self) -> None:
-        if self.rows > self.header_row:
-            self.ws.auto_filter.ref = f"A{self.header_row}:{self._last_col}{self.rows}"
+        if self.rows <= self.header_row:
+            return
+        data = f"A{self.first_data_row}:{self._last_col}{self.rows}"
+        if self.highlight:
+            self.ws.conditional_formatting.add(data, _rule(WARN_DXF, self.highlight.format(r=self.first_data_row)))
+        self.ws.conditional_formatting.add(data, _rule(BORDER_DXF, "TRUE"))
+        self.ws.auto_filter.ref = f"A{self.header_row}:{self._last_col}{self.rows}"
 
     def finish(self) -> None:
         self._close_part()
+
+
+def _rule(dxf: DifferentialStyle, formula: str) -> Rule:
+    return Rule(type="expression", formula=[formula], dxf=dxf)
 
 
 def _text_lines(text: str, width: float) -> int:
     """Lines a text needs in a column (a CJK character is about two width units)."""
     units = (len(text.encode()) + len(text)) // 2
     return min(MAX_LINES, -(-units // int(width)))
-
-
-def _lines(cols: list[Col], values: list[Any]) -> int:
-    lines = 1
-    for col, value in zip(cols, values, strict=True):
-        if col.wrap and isinstance(value, str) and len(value) * 2 > col.width:
-            lines = max(lines, _text_lines(value, col.width))
-    return lines
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,6 +347,46 @@ def _unit_ordered(qs: QuerySet, *then: str) -> QuerySet:
 
 # ---------------------------------------------------------------------------------------------
 # Parameters and per-department figures
+
+
+class ReportRow(NamedTuple):
+    """What compute(), findings() and the sheets read of a QuarterlyReport, without a model
+    instance per report (which costs as much as computing its figures)."""
+
+    pk: int
+    department_id: int
+    unit_id: int
+    year: int
+    quarter: int
+    is_main: bool
+    checkpoints: list[int]
+    data: dict[str, Any]
+    state: str
+    version: int
+    updated_at: datetime
+    unit_name: str
+    main_flag: int
+    u_order: int
+    u_code: str
+
+    checkpoint = property(QuarterlyReport.checkpoint.fget)  # the model's own rule (序时进度)
+
+
+class Target(NamedTuple):
+    """What compute() and the sheet read of an AnnualTarget, without a model instance per row."""
+
+    pk: int
+    department_id: int
+    unit_id: int
+    level1: str
+    level2: str
+    name: str
+    nature: str
+    target: str
+    measure_unit: str
+    main_flag: int
+    u_order: int
+    u_code: str
 
 
 @dataclass(frozen=True)
@@ -372,6 +463,11 @@ def _status(state: str) -> str:
     return "已审定" if state == State.APPROVED else f"未审定（{STATE.get(state, state)}）"
 
 
+def _unit_label(report: ReportRow) -> str:
+    """The reporting unit; “本级” for the department's own (main) report, as in budget tables."""
+    return "本级" if report.unit_id == report.department_id else report.unit_name
+
+
 def _value(parsed: Decimal | None, raw: dict[str, Any], key: str) -> Decimal | str | None:
     """The number when it parses, else what was typed (定性 indicators)."""
     return parsed if parsed is not None else (str(raw.get(key) or "") or None)
@@ -417,12 +513,11 @@ class QuarterSummary:
                 dict(mains.values_list("department_id", "state")))
 
     def streams(self, rank: dict[int, int]) -> tuple[Ordered, Ordered, Ordered, Ordered]:
-        reports = self._quarter_reports(self.p.quarter).select_related("unit")
+        reports = self._quarter_reports(self.p.quarter).annotate(unit_name=F("unit__name"))
         if not self.p.include_unapproved:
             reports = reports.filter(state=State.APPROVED)
         previous = self._quarter_reports(self.p.quarter - 1) if self.p.quarter > 1 else QuarterlyReport.objects.none()
-        targets = self._in_scope(AnnualTarget.objects.filter(year=self.p.year)).only(
-            "id", "department_id", "unit_id", "level1", "level2", "name", "nature", "target", "measure_unit")
+        targets = _unit_ordered(self._in_scope(AnnualTarget.objects.filter(year=self.p.year)), "order", "id")
         sections = self._in_scope(
             Section.objects.filter(kind=SectionKind.THREE_PUBLIC, report__cycle__year=self.p.year), "report__"
         ).annotate(dept=F("report__department_id"), cycle_name=F("report__cycle__name")).only(
@@ -432,12 +527,13 @@ class QuarterSummary:
         def key(row: Any) -> tuple:
             return rank[row.department_id], row.main_flag, row.u_order, row.u_code
 
+        rows = _unit_ordered(reports).values_list(*ReportRow._fields).iterator(chunk_size=REPORT_CHUNK)
         return (
-            Ordered(_unit_ordered(reports).iterator(chunk_size=CHUNK), key),
+            Ordered(map(ReportRow._make, rows), key),
             Ordered(_unit_ordered(previous).values_list("department_id", "main_flag", "u_order", "u_code", "data")
-                    .iterator(chunk_size=CHUNK), lambda r: (rank[r[0]], r[1], r[2], r[3])),
-            Ordered(_unit_ordered(targets, "order", "id").iterator(chunk_size=CHUNK), key),
-            Ordered(sections.iterator(chunk_size=CHUNK), lambda s: (rank[s.dept],)),
+                    .iterator(chunk_size=REPORT_CHUNK), lambda r: (rank[r[0]], r[1], r[2], r[3])),
+            Ordered(map(Target._make, targets.values_list(*Target._fields).iterator(chunk_size=CHUNK)), key),
+            Ordered(sections.iterator(chunk_size=REPORT_CHUNK), lambda s: (rank[s.dept],)),
         )
 
     # -- the pass over departments ---------------------------------------------------------------
@@ -447,7 +543,20 @@ class QuarterSummary:
         states, main_states = self.report_states()
         self._expected = max(1, sum(a if not self.p.include_unapproved else t for t, a in states.values()))
         sheets = self.open_sheets()
-        streams = self.streams(rank)
+        try:
+            self.write(departments, sheets, self.streams(rank), states, main_states)
+            self.finish(sheets)
+            self.progress(97)
+            self.wb.save(out)
+        except BaseException:
+            with suppress(Exception):  # close the half-written sheets: their temporary files go now
+                self.wb.save(os.devnull)
+            raise
+        return BuildResult(filename=f"{self.p.label}绩效运行监控汇总表.xlsx", revisions=self.totals.revisions,
+                           department_ids=[d.pk for d in departments])
+
+    def write(self, departments: list[Department], sheets: dict[str, Table], streams: tuple[Ordered, ...],
+              states: dict[int, tuple[int, int]], main_states: dict[int, str]) -> None:
         try:
             for i, dept in enumerate(departments):
                 row = self.department(dept, i, streams, sheets)
@@ -456,11 +565,6 @@ class QuarterSummary:
         finally:
             for stream in streams:
                 stream.close()
-        self.finish(sheets)
-        self.progress(97)
-        self.wb.save(out)
-        return BuildResult(filename=f"{self.p.label}绩效运行监控汇总表.xlsx", revisions=self.totals.revisions,
-                           department_ids=[d.pk for d in departments])
 
     def department(self, dept: Department, i: int, streams: tuple[Ordered, ...], sheets: dict[str, Table]
                    ) -> DeptFigures:
@@ -473,13 +577,13 @@ class QuarterSummary:
             self._step()
         return figures
 
-    def report(self, dept: Department, report: QuarterlyReport, targets: list[AnnualTarget],
+    def report(self, dept: Department, report: ReportRow, targets: list[Target],
                prev_data: dict[str, Any] | None, figures: DeptFigures, sheets: dict[str, Table]) -> None:
         data = report.data or {}
         computed = compute(report, data, targets, prev_data)
         found = [f for f in findings(report, data, computed) if not f.is_error]
         status = _status(report.state)
-        warned = {f.issue.code.rpartition(".")[2] for f in found}
+        warned = Counter(f.issue.code.rpartition(".")[2] for f in found)
         if figures.checkpoint is None:
             figures.checkpoint = computed["checkpoint"]
         if report.is_main:
@@ -491,11 +595,12 @@ class QuarterSummary:
         for row in computed["rows"]:
             raw = data.get("rows", {}).get(str(row.target.pk), {})
             prev_raw = (prev_data or {}).get("rows", {}).get(str(row.target.pk), {})
-            sheets["indicators"].append(_indicator_values(dept, report, row, raw, prev_raw, status),
-                                        highlight=str(row.target.pk) in warned)
+            sheets["indicators"].append(_indicator_values(dept, report, row, raw, prev_raw, status,
+                                                          warned.get(str(row.target.pk))))
+        by_key = {str(r.target.pk): r for r in computed["rows"]} if found else {}
         for f in found:
-            sheets["warnings"].append([dept.name, report.unit.name, f.issue.message,
-                                       self.reason(f, data, computed), status], highlight=True)
+            sheets["warnings"].append([dept.name, _unit_label(report), f.issue.message,
+                                       self.reason(f, data, by_key), status])
         self.revision(dept, report, sheets["notes"])
 
     def main_figures(self, figures: DeptFigures, computed: dict[str, Any]) -> None:
@@ -507,27 +612,27 @@ class QuarterSummary:
             self.totals.executed += figures.executed
 
     @staticmethod
-    def reason(finding: Any, data: dict[str, Any], computed: dict[str, Any]) -> str:
+    def reason(finding: Any, data: dict[str, Any], rows: dict[str, RowFigures]) -> str:
         """The written explanation; else the budget's 偏差原因 or the row's cause and measures."""
         if finding.explanation:
             return finding.explanation
         key = finding.issue.code.rpartition(".")[2]
         if not key.isdigit():
             return str((data.get("budget") or {}).get("reason") or "")
-        row = next((r for r in computed["rows"] if str(r.target.pk) == key), None)
+        row = rows.get(key)
         if row is None or not (row.cause or row.measures):
             return ""
         return f"偏差原因：{CAUSE.get(row.cause, row.cause) or '—'}；纠偏措施：{row.measures or '—'}"
 
-    def revision(self, dept: Department, report: QuarterlyReport, notes: Table) -> None:
-        unit = report.unit.name
+    def revision(self, dept: Department, report: ReportRow, notes: Table) -> None:
+        unit = _unit_label(report)
         where = dept.name if report.unit_id == dept.pk else f"{dept.name}·{unit}"
         self.totals.reports += 1
         self.totals.revisions.append({
             "id": report.pk, "title": f"{self.p.label}绩效监控（{where}）", "revision": report.version,
             "state_label": STATE.get(report.state, report.state),
         })
-        updated = timezone.localtime(report.updated_at).strftime("%Y-%m-%d %H:%M") if report.updated_at else ""
+        updated = timezone.localtime(report.updated_at).replace(tzinfo=None).isoformat(" ", "minutes")
         notes.append([dept.name, unit, _status(report.state), report.version, updated])
 
     def _step(self) -> None:
@@ -543,10 +648,8 @@ class QuarterSummary:
         self.totals.departments += 1
         self.totals.indicators += f.indicators
         self.totals.warnings += f.warnings
-        behind = f.gap is not None and f.gap < 0
         sheet.append([dept.name, _wan(f.annual), _wan(f.executed), f.rate, f.checkpoint, f.gap, f.indicators,
-                      f.on_track, f.at_risk, f.warnings, self.state_text(counts, main_state)],
-                     highlight=f.warnings > 0 or behind)
+                      f.on_track, f.at_risk, f.warnings, self.state_text(counts, main_state)])
 
     def state_text(self, counts: tuple[int, int], main_state: str | None) -> str:
         total, approved = counts
@@ -576,27 +679,28 @@ class QuarterSummary:
         source = f"{section.cycle_name} 第 {section.version} 版，{_status(section.state)}"
         for row in computed["rows"]:
             sheet.append([dept.name, row["label"], _wan(row["prior"]), _wan(row["budget"]), _wan(row["actual"]),
-                          row["change"], row["control"], source],
-                         highlight=_over(row["change"], row["control"]))
+                          row["change"], row["control"], source])
         vehicle = computed["vehicle"]
         sheet.append([dept.name, "其中：公务用车购置及运行维护费", _wan(vehicle["prior"]), _wan(vehicle["budget"]),
                       _wan(vehicle["actual"]), fig.change(vehicle["actual"], vehicle["prior"]),
                       fig.rate(vehicle["actual"], vehicle["budget"]), source])
         totals = computed["totals"]
         sheet.append([dept.name, "合计", _wan(totals["prior"]), _wan(totals["budget"]), _wan(totals["actual"]),
-                      computed["change"], computed["control"], source],
-                     highlight=_over(computed["change"], computed["control"]), bold=True)
+                      computed["change"], computed["control"], source], bold=True)
 
     # -- the workbook ----------------------------------------------------------------------------
     def open_sheets(self) -> dict[str, Table]:
         label, scope = self.p.label, "含未审定数据" if self.p.include_unapproved else "仅已审定数据"
         return {
             "summary": Table(self.wb, "汇总", f"{label}部门整体支出绩效运行监控汇总表",
-                             f"单位：万元　　数据：{scope}", SUMMARY_COLS, freeze="B4"),
+                             f"单位：万元　　数据：{scope}　　有预警或执行率低于序时进度的部门以底色标出", SUMMARY_COLS,
+                             freeze="B4", highlight="OR($J{r}>0,$F{r}<0)"),
             "indicators": Table(self.wb, "指标进度", f"{label}绩效指标完成进度表",
-                                f"累计完成值为截至本季度末的累计数　　数据：{scope}", INDICATOR_COLS, freeze="C4"),
+                                f"累计完成值为截至本季度末的累计数　　数据：{scope}　　有预警的指标以底色标出",
+                                INDICATOR_COLS, freeze="C4", highlight="$P{r}>0"),
             "three_public": Table(self.wb, "三公经费", f"{self.p.year}年度“三公”经费情况表",
-                                  "单位：万元　　取自本年度部门整体支出绩效自评报告", THREE_PUBLIC_COLS, freeze="C4"),
+                                  "单位：万元　　取自本年度部门整体支出绩效自评报告　　较上年增长或超出预算的以底色标出",
+                                  THREE_PUBLIC_COLS, freeze="C4", highlight="OR($F{r}>0,$G{r}>1)"),
             "warnings": Table(self.wb, "预警", f"{label}绩效运行监控预警清单", f"数据：{scope}",
                               WARNING_COLS, freeze="A4"),
             "notes": Table(self.wb, "说明", f"{label}绩效运行监控汇总表说明", "", REVISION_COLS,
@@ -610,7 +714,7 @@ class QuarterSummary:
         return [
             ("数据", f"{p.label}绩效运行监控（双监控）：预算执行和绩效指标完成情况，均为截至本季度末的累计数。"),
             ("范围", scope + "。"),
-            ("所用版本", "下表列出所用的每份季度监控表：填报单位、审核状态和版本号；按同样的版本重新导出，内容相同。"),
+            ("所用版本", "下表列出所用的每份季度监控表：填报单位、审核状态和版本号（每次保存加一）。"),
             ("上季度累计", f"取自同一单位第{p.quarter - 1}季度监控表的当前内容（与平台的预警判断一致）。"
              if p.quarter > 1 else "第1季度无上季度数据。"),
             ("金额", "以元精确到分保存，表中以万元显示两位小数；合计由精确数计算后再取整。"),
@@ -633,18 +737,14 @@ class QuarterSummary:
             sheets[name].finish()
 
 
-def _over(change: Decimal | None, control: Decimal | None) -> bool:
-    return (change is not None and change > 0) or (control is not None and control > 1)
-
-
-def _indicator_values(dept: Department, report: QuarterlyReport, row: RowFigures, raw: dict[str, Any],
-                      prev_raw: dict[str, Any], status: str) -> list[Any]:
+def _indicator_values(dept: Department, report: ReportRow, row: RowFigures, raw: dict[str, Any],
+                      prev_raw: dict[str, Any], status: str, warnings: int | None) -> list[Any]:
     t = row.target
     return [
-        dept.name, report.unit.name, t.level1, t.level2, t.name, t.nature, t.target, t.measure_unit,
+        dept.name, _unit_label(report), t.level1, t.level2, t.name, t.nature, t.target, t.measure_unit,
         _value(row.previous, prev_raw, "actual"), _value(row.actual, raw, "actual"),
         _value(row.expected, raw, "expected"), LIKELIHOOD.get(row.likelihood, ""), CAUSE.get(row.cause, ""),
-        row.measures, status,
+        row.measures, status, warnings,
     ]
 
 

@@ -143,12 +143,27 @@ def test_the_summary_has_a_bar_chart_of_the_execution_rate(district, tmp_path):
     assert charts[0].series[0].cat.numRef.f == "'汇总'!$A$4:$A$5"  # one bar per department
 
 
+def _conditional(ws):
+    """{kind: (range, formula)} of the sheet's conditional formats: the grid and the warning fill."""
+    found = {}
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            kind = "fill" if rule.dxf.fill is not None else "grid"
+            if kind == "fill":
+                assert rule.dxf.fill.bgColor.rgb.endswith(WARN)
+            found[kind] = (str(cf.sqref), rule.formula[0])
+    return found
+
+
 def test_rows_with_warnings_are_highlighted(district, tmp_path):
     _, wb, _ = _build(tmp_path, _params(district))
-    assert _by_name(wb["汇总"], "昆明市公安局呈贡分局")[0].fill.fgColor.rgb.endswith(WARN)
-    rows = {row[4].value: row for row in _data_rows(wb["指标进度"])}
-    assert rows["矛盾纠纷排查化解率"][0].fill.fgColor.rgb.endswith(WARN)
-    assert not rows["非税收入上缴国库比例"][0].fill.fgColor.rgb.endswith(WARN)
+    summary = _conditional(wb["汇总"])
+    assert summary == {"grid": ("A4:K5", "TRUE"), "fill": ("A4:K5", "OR($J4>0,$F4<0)")}  # warnings, behind
+    indicators = _conditional(wb["指标进度"])
+    assert indicators["fill"] == ("A4:P7", "$P4>0")
+    rows = {row[4].value: row[15].value for row in _data_rows(wb["指标进度"])}
+    assert rows["矛盾纠纷排查化解率"] == 2  # unlikely to be met, and less than last quarter
+    assert rows["非税收入上缴国库比例"] is None
 
 
 def test_indicator_rows_carry_last_and_this_quarter(district, tmp_path):
@@ -158,7 +173,7 @@ def test_indicator_rows_carry_last_and_this_quarter(district, tmp_path):
     disputes = rows["矛盾纠纷排查化解率"]
     assert disputes[:2] == ["昆明市公安局呈贡分局", "城关派出所"]
     assert disputes[8:14] == [92, 90, 93, "有可能", "人员保障", "=SUM(A1)"]
-    assert disputes[14] == "已审定"
+    assert disputes[14:] == ["已审定", 2]
     assert rows["服务对象满意度"][9] == "满意"  # a qualitative actual stays text
 
 
@@ -209,7 +224,7 @@ def test_the_notes_sheet_lists_the_revisions_used(district, tmp_path):
     assert "仅已审定" in notes["范围"]
     header = cells.index(["部门", "填报单位", "审核状态", "版本号", "更新时间"])
     used = [r[:4] for r in cells[header + 1:]]
-    assert used == [["昆明市公安局呈贡分局", "昆明市公安局呈贡分局", "已审定", 3],
+    assert used == [["昆明市公安局呈贡分局", "本级", "已审定", 3],
                     ["昆明市公安局呈贡分局", "城关派出所", "已审定", 2]]
 
 
@@ -221,7 +236,8 @@ def test_a_long_table_continues_on_numbered_sheets(district, tmp_path, monkeypat
     assert [r[4].value for r in _data_rows(first)] == ["预算执行进度", "非税收入上缴国库比例", "矛盾纠纷排查化解率"]
     assert [r[4].value for r in _data_rows(second)] == ["服务对象满意度"]
     assert second["A1"].value == first["A1"].value and second["A3"].value == "部门"
-    assert second.freeze_panes == "C4" and second.auto_filter.ref == "A3:O4"
+    assert second.freeze_panes == "C4" and second.auto_filter.ref == "A3:P4"
+    assert _conditional(second)["fill"] == ("A4:P4", "$P4>0")
 
 
 def test_three_public_figures_come_from_the_annual_report(district, police_report, tmp_path):
@@ -241,7 +257,8 @@ def test_three_public_figures_come_from_the_annual_report(district, police_repor
     total = rows["昆明市公安局呈贡分局", "合计"]
     assert total[4].value == pytest.approx(269.348)
     assert total[6].value == pytest.approx(2693480 / 2603000) and total[6].number_format == "0.00%"
-    assert total[0].fill.fgColor.rgb.endswith(WARN)  # over budget
+    assert total[0].font.bold
+    assert _conditional(wb["三公经费"])["fill"][1] == "OR($F4>0,$G4>1)"  # 控制率 103.48%: over budget
     assert "第 4 版" in total[7].value
     assert "尚未审定" in rows["呈贡区教育体育局（演示）", "—"][7].value
 
@@ -258,8 +275,24 @@ def test_progress_climbs_to_the_end(district, tmp_path):
 
 
 def test_the_query_count_does_not_depend_on_the_rows(district, tmp_path, django_assert_max_num_queries):
-    with django_assert_max_num_queries(10):
+    # departments, report states (2), then one ordered query each: reports, last quarter, targets, 三公
+    with django_assert_max_num_queries(7):
         qs.build(_params(district, include_unapproved=True), tmp_path / "a.xlsx", lambda p: None)
+
+
+def test_a_failed_build_leaves_no_temporary_files(district, tmp_path, monkeypatch):
+    from openpyxl.worksheet import _writer
+
+    before = set(_writer.ALL_TEMP_FILES)
+
+    def broken(*args):
+        raise RuntimeError("数据库连接中断")
+
+    monkeypatch.setattr(qs, "findings", broken)
+    with pytest.raises(RuntimeError, match="数据库连接中断"):
+        qs.build(_params(district), tmp_path / "x.xlsx", lambda p: None)
+    assert not [p for p in set(_writer.ALL_TEMP_FILES) - before if Path(p).exists()]
+    assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_bad_parameters_are_refused_in_chinese(tmp_path, db):
