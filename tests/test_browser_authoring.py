@@ -6,8 +6,6 @@ checklist lists the seed's inconsistencies. Screenshots are kept in tests/artifa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,66 +14,11 @@ from django.contrib.auth import get_user_model
 from departments.demo import POLICE, POLICE_STATIONS, demo_org_load
 from reports.demo import demo_report_load
 from reports.models import Report, Section
+from tests.browser import VIEWPORT, Session
 from workflow.services import reopen
 from workflow.states import EDITABLE_STATES, State
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-PASSWORD = "Demo@2021"
 STATION = POLICE_STATIONS[0]  # 城关派出所
-VIEWPORT = {"width": 1366, "height": 768}
-
-
-@pytest.fixture
-def browser(monkeypatch) -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-class Session:
-    """One logged-in user in a browser context of their own; records page errors and outside requests."""
-
-    def __init__(self, browser: Any, base_url: str, username: str) -> None:
-        from playwright.sync_api import expect
-
-        self.base_url = base_url
-        self.context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-        self.context.set_default_timeout(10_000)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.external: list[str] = []
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on("request", lambda r: None if r.url.startswith(base_url) else self.external.append(r.url))
-        page = self.page
-        page.goto(f"{base_url}/")
-        expect(page.locator("h1")).to_have_text("登录")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        expect(page.locator("main h1").first).to_contain_text("我的待办")
-
-    def nav(self, label: str) -> None:
-        self.page.get_by_role("navigation", name="主导航").get_by_role("link", name=label, exact=True).click()
-
-    def shot(self, name: str, full_page: bool = False) -> Path:
-        ARTIFACTS.mkdir(exist_ok=True)
-        path = ARTIFACTS / name
-        self.page.screenshot(path=str(path), full_page=full_page)
-        return path
-
-    def close(self) -> None:
-        assert not self.errors, f"JavaScript errors: {self.errors}"
-        assert not self.external, f"requests outside the site: {self.external}"
-        self.context.close()
 
 
 def _live_cell(page: Any, label: str) -> Any:
@@ -167,7 +110,7 @@ def test_clerk_and_coordinator_author_sections(live_server, browser):
     text.fill(original.replace("积极推动政府出资", "大力推动政府出资"))
     expect(live).to_contain_text("大力推动政府出资为居民购买盗抢险工作，赔付金额403800元")
     page.evaluate("window.scrollTo(0, 0)")
-    clerk.shot("authoring_2_statistics_edit.png")
+    clerk.shot("authoring_2_statistics_edit.png", full_page=False)
     clerk.shot("authoring_2_statistics_edit_full.png", full_page=True)
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator(".messages .msg-success")).to_contain_text(f"已保存为第 {service_version + 1} 版")
@@ -241,7 +184,7 @@ def test_clerk_and_coordinator_author_sections(live_server, browser):
     expect(cpage.locator("#live .para").first).to_contain_text("收入37364.61万元，支出37364.61万元")
     overview.refresh_from_db()
     assert overview.version == overview_version  # nothing saved by the live panel
-    coord.shot("authoring_4_budget_live.png")
+    coord.shot("authoring_4_budget_live.png", full_page=False)
     cpage.get_by_role("button", name="保存", exact=True).click()
     expect(cpage.locator(".messages .msg-success")).to_contain_text(f"已保存为第 {overview_version + 1} 版")
     overview.refresh_from_db()
@@ -266,7 +209,7 @@ def test_clerk_and_coordinator_author_sections(live_server, browser):
     expect(cpage.locator("main > h1")).to_contain_text(f"第 {saved_version} 版")
     overview.refresh_from_db()
     assert (overview.version, overview.data["received"]) == (saved_version, saved_received)
-    coord.shot("authoring_6_budget_error.png")
+    coord.shot("authoring_6_budget_error.png", full_page=False)
     coord.shot("authoring_6_budget_error_full.png", full_page=True)
 
     # 4. The report's checklist lists the seed's own inconsistencies.
@@ -275,7 +218,7 @@ def test_clerk_and_coordinator_author_sections(live_server, browser):
     expect(checklist).to_contain_text("「零发案占比」原文为 78.6%")
     expect(checklist).to_contain_text("「打处」")
     expect(checklist.locator("table.grid tbody tr").filter(has_text="「零发案占比」").get_by_role("link")).to_be_visible()
-    coord.shot("authoring_7_report_checklist.png")
+    coord.shot("authoring_7_report_checklist.png", full_page=False)
     coord.shot("authoring_7_report_full.png", full_page=True)
 
     clerk.close()
