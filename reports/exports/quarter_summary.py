@@ -48,7 +48,7 @@ from .base import BuildResult, Progress
 
 MAX_ROWS = 1_048_576  # Excel's last row; a longer table continues on "指标进度(2)", "(3)" …
 CHUNK = 500  # targets per fetch
-REPORT_CHUNK = 50  # reports per fetch: each carries all its rows (JSON), so a fetch of them is big
+REPORT_CHUNK = 10  # reports per fetch: each carries all its rows as JSON, and a fetch is held whole
 MAX_LINES = 10  # a row's height is capped; the cell keeps the whole text
 MONEY, RATE = "#,##0.00", "0.00%"
 WARN_FILL = PatternFill("solid", fgColor="FFF2CC", bgColor="FFF2CC")
@@ -258,9 +258,12 @@ class Table:
         lines = 1
         for i in self._wrapped:
             value, width = values[i], self.cols[i].width
-            if isinstance(value, str) and len(value) * 2 > width and (n := _text_lines(value, width)) > 1:
-                values[i] = cell = self._cell(i, wrap=True)
-                cell.value = value
+            styled = isinstance(value, Cell)  # quoted or bold: already wraps
+            text = value.value if styled else value
+            if isinstance(text, str) and len(text) * 2 > width and (n := _text_lines(text, width)) > 1:
+                if not styled:
+                    values[i] = cell = self._cell(i, wrap=True)
+                    cell.value = value
                 lines = max(lines, n)
         return lines
 
