@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
@@ -23,7 +24,21 @@ from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Case, Count, Expression, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Expression,
+    F,
+    IntegerField,
+    JSONField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Collate
 from django.utils import timezone
 from openpyxl import Workbook
@@ -47,8 +62,8 @@ from ..quarterly import RowFigures, compute, findings
 from .base import BuildResult, Progress
 
 MAX_ROWS = 1_048_576  # Excel's last row; a longer table continues on "指标进度(2)", "(3)" …
-CHUNK = 500  # targets per fetch
-REPORT_CHUNK = 10  # reports per fetch: each carries all its rows as JSON, and a fetch is held whole
+CHUNK = 500  # indicator rows per fetch; a fetch of reports is sized to carry about as many
+PROGRESS_EVERY = 0.5  # seconds
 MAX_LINES = 10  # a row's height is capped; the cell keeps the whole text
 MONEY, RATE = "#,##0.00", "0.00%"
 WARN_FILL = PatternFill("solid", fgColor="FFF2CC", bgColor="FFF2CC")
@@ -368,6 +383,7 @@ class ReportRow(NamedTuple):
     version: int
     updated_at: datetime
     unit_name: str
+    previous_data: dict[str, Any] | None  # the same unit's report of the quarter before
     main_flag: int
     u_order: int
     u_code: str
@@ -487,8 +503,8 @@ class QuarterSummary:
         self.wb = Workbook(write_only=True)
         self.totals = Totals()
         self._done = 0
-        self._percent = -1
         self._expected = 1
+        self._reported = (1, time.monotonic())  # percent, when
 
     # -- queries ---------------------------------------------------------------------------
     def departments(self) -> list[Department]:
@@ -507,19 +523,28 @@ class QuarterSummary:
     def _quarter_reports(self, quarter: int) -> QuerySet:
         return self._in_scope(QuarterlyReport.objects.filter(year=self.p.year, quarter=quarter))
 
-    def report_states(self) -> tuple[dict[int, tuple[int, int]], dict[int, str]]:
-        """Per department: (reports, approved ones), and the main report's state."""
-        counts = self._quarter_reports(self.p.quarter).values("department_id").annotate(
-            total=Count("id"), approved=Count("id", filter=Q(state=State.APPROVED))).order_by()
-        mains = self._quarter_reports(self.p.quarter).filter(unit_id=F("department_id"))
-        return ({c["department_id"]: (c["total"], c["approved"]) for c in counts},
-                dict(mains.values_list("department_id", "state")))
+    def report_states(self) -> dict[int, tuple[int, int, str | None]]:
+        """Per department: its reports, how many are approved, and its main report's state."""
+        rows = self._quarter_reports(self.p.quarter).values("department_id").annotate(
+            total=Count("id"), approved=Count("id", filter=Q(state=State.APPROVED)),
+            main_state=Max("state", filter=Q(unit_id=F("department_id"))),
+        ).order_by()
+        return {r["department_id"]: (r["total"], r["approved"], r["main_state"]) for r in rows}
 
-    def streams(self, rank: dict[int, int]) -> tuple[Ordered, Ordered, Ordered, Ordered]:
-        reports = self._quarter_reports(self.p.quarter).annotate(unit_name=F("unit__name"))
+    def report_chunk(self, reports: int) -> int:
+        """Reports per fetch. A report carries all its rows as JSON (and last quarter's), and a
+        fetch is held whole, so fetch about CHUNK rows' worth: many small reports at a time
+        (fewer round trips), few large ones (memory does not grow with the size of reports)."""
+        rows = self._in_scope(AnnualTarget.objects.filter(year=self.p.year)).count()
+        return max(5, min(500, CHUNK * reports // max(1, rows)))
+
+    def streams(self, rank: dict[int, int], report_chunk: int) -> tuple[Ordered, Ordered, Ordered]:
+        """The quarter's reports (each with the same unit's report of the quarter before, as
+        previous_of() finds it), the year's targets and the annual 三公 sections, in one order."""
+        reports = self._quarter_reports(self.p.quarter).annotate(
+            unit_name=F("unit__name"), previous_data=self._previous_data())
         if not self.p.include_unapproved:
             reports = reports.filter(state=State.APPROVED)
-        previous = self._quarter_reports(self.p.quarter - 1) if self.p.quarter > 1 else QuarterlyReport.objects.none()
         targets = _unit_ordered(self._in_scope(AnnualTarget.objects.filter(year=self.p.year)), "order", "id")
         sections = self._in_scope(
             Section.objects.filter(kind=SectionKind.THREE_PUBLIC, report__cycle__year=self.p.year), "report__"
@@ -530,24 +555,31 @@ class QuarterSummary:
         def key(row: Any) -> tuple:
             return rank[row.department_id], row.main_flag, row.u_order, row.u_code
 
-        rows = _unit_ordered(reports).values_list(*ReportRow._fields).iterator(chunk_size=REPORT_CHUNK)
+        rows = _unit_ordered(reports).values_list(*ReportRow._fields).iterator(chunk_size=report_chunk)
         return (
             Ordered(map(ReportRow._make, rows), key),
-            Ordered(_unit_ordered(previous).values_list("department_id", "main_flag", "u_order", "u_code", "data")
-                    .iterator(chunk_size=REPORT_CHUNK), lambda r: (rank[r[0]], r[1], r[2], r[3])),
             Ordered(map(Target._make, targets.values_list(*Target._fields).iterator(chunk_size=CHUNK)), key),
-            Ordered(sections.iterator(chunk_size=REPORT_CHUNK), lambda s: (rank[s.dept],)),
+            Ordered(sections.iterator(chunk_size=50), lambda s: (rank[s.dept],)),
         )
+
+    def _previous_data(self) -> Expression:
+        if self.p.quarter == 1:
+            return Value(None, output_field=JSONField())
+        previous = QuarterlyReport.objects.filter(
+            department_id=OuterRef("department_id"), unit_id=OuterRef("unit_id"), year=self.p.year,
+            quarter=self.p.quarter - 1,
+        ).values("data")[:1]  # one at most: (department, unit, year, quarter) is unique
+        return Subquery(previous, output_field=JSONField())
 
     # -- the pass over departments ---------------------------------------------------------------
     def build(self, out: Path) -> BuildResult:
         departments = self.departments()
         rank = {d.pk: i for i, d in enumerate(departments)}
-        states, main_states = self.report_states()
-        self._expected = max(1, sum(a if not self.p.include_unapproved else t for t, a in states.values()))
+        states = self.report_states()
+        self._expected = max(1, sum(t if self.p.include_unapproved else a for t, a, _ in states.values()))
         sheets = self.open_sheets()
         try:
-            self.write(departments, sheets, self.streams(rank), states, main_states)
+            self.write(departments, sheets, self.streams(rank, self.report_chunk(self._expected)), states)
             self.finish(sheets)
             self.progress(97)
             self.wb.save(out)
@@ -559,24 +591,23 @@ class QuarterSummary:
                            department_ids=[d.pk for d in departments])
 
     def write(self, departments: list[Department], sheets: dict[str, Table], streams: tuple[Ordered, ...],
-              states: dict[int, tuple[int, int]], main_states: dict[int, str]) -> None:
+              states: dict[int, tuple[int, int, str | None]]) -> None:
         try:
             for i, dept in enumerate(departments):
                 row = self.department(dept, i, streams, sheets)
-                self.summary_row(sheets["summary"], dept, row, states.get(dept.pk, (0, 0)), main_states.get(dept.pk))
-                self.three_public(sheets["three_public"], dept, list(streams[3].take((i,)))[:1])
+                self.summary_row(sheets["summary"], dept, row, states.get(dept.pk, (0, 0, None)))
+                self.three_public(sheets["three_public"], dept, list(streams[2].take((i,)))[:1])
         finally:
             for stream in streams:
                 stream.close()
 
     def department(self, dept: Department, i: int, streams: tuple[Ordered, ...], sheets: dict[str, Table]
                    ) -> DeptFigures:
-        reports, previous, targets, _ = streams
+        reports, targets, _ = streams
         figures = DeptFigures()
         for report in reports.take((i,)):
             key = (i, report.main_flag, report.u_order, report.u_code)
-            prev = next(previous.take(key), None)
-            self.report(dept, report, list(targets.take(key)), prev[4] if prev else None, figures, sheets)
+            self.report(dept, report, list(targets.take(key)), report.previous_data, figures, sheets)
             self._step()
         return figures
 
@@ -639,23 +670,23 @@ class QuarterSummary:
         notes.append([dept.name, unit, _status(report.state), report.version, updated])
 
     def _step(self) -> None:
+        """Report progress at most every PROGRESS_EVERY seconds: the job saves each report."""
         self._done += 1
-        percent = 2 + 93 * self._done // self._expected
-        if percent != self._percent:
-            self._percent = percent
+        percent, now = 2 + 93 * self._done // self._expected, time.monotonic()
+        if percent > self._reported[0] and now - self._reported[1] >= PROGRESS_EVERY:
+            self._reported = (percent, now)
             self.progress(percent)
 
     # -- rows of the other sheets ----------------------------------------------------------------
-    def summary_row(self, sheet: Table, dept: Department, f: DeptFigures, counts: tuple[int, int],
-                    main_state: str | None) -> None:
+    def summary_row(self, sheet: Table, dept: Department, f: DeptFigures, states: tuple[int, int, str | None]
+                    ) -> None:
         self.totals.departments += 1
         self.totals.indicators += f.indicators
         self.totals.warnings += f.warnings
         sheet.append([dept.name, _wan(f.annual), _wan(f.executed), f.rate, f.checkpoint, f.gap, f.indicators,
-                      f.on_track, f.at_risk, f.warnings, self.state_text(counts, main_state)])
+                      f.on_track, f.at_risk, f.warnings, self.state_text(*states)])
 
-    def state_text(self, counts: tuple[int, int], main_state: str | None) -> str:
-        total, approved = counts
+    def state_text(self, total: int, approved: int, main_state: str | None) -> str:
         if total == 0:
             return "本季度未开展监控"
         if approved == total:
