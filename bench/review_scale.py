@@ -36,8 +36,8 @@ def _district(prefix: str, departments: int) -> dict[str, Any]:
 
     from departments.models import Department, Membership, Role
     from departments.sample import sample_district_build
+    from reports.annual.services import cycle_launch, template_install_default
     from reports.models import Section
-    from reports.services import cycle_launch, template_install_default
     from workflow.states import State
 
     bureau = sample_district_build(departments=departments, units=UNITS, prefix=prefix)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from reports.workflow_views import inbox
+from reports.review.views import inbox
 
 admin.site.site_header = "evalsite 绩效评价平台管理"
 admin.site.site_title = "evalsite 管理"

@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from .annual.services import template_copy
 from .models import EvaluationCycle, OutlineNode, ReportTemplate, Section, SectionRevision
-from .services import template_copy
 
 
 class OutlineNodeInline(admin.TabularInline):

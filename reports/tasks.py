@@ -3,7 +3,7 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
-from .reminders import deadline_reminders_send
+from .review.services import deadline_reminders_send
 
 
 @shared_task(acks_late=True)

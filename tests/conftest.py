@@ -63,7 +63,7 @@ def cycle(demo, finance_admin):
     """A 2021 cycle over the police bureau and the demo department, with empty sections."""
     from datetime import date
 
-    from reports.services import cycle_launch, template_install_default
+    from reports.annual.services import cycle_launch, template_install_default
 
     return cycle_launch(
         year=2021, name="2021年度部门整体支出绩效自评", template=template_install_default(),

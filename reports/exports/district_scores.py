@@ -15,12 +15,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from departments.models import Department
+from reports.annual import scoring
+from reports.annual.kinds.indicators import LEVEL1
+from reports.models import Report, ScoreAdjustment, Section
 from workflow.models import TransitionLog
 from workflow.states import State
 
-from .. import scoring
-from ..kinds.indicators import LEVEL1
-from ..models import Report, ScoreAdjustment, Section
 from .base import BuildResult, Progress
 from .self_evaluation import (
     CENTER,

@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from departments import permissions as perms
 from departments.models import Department
+from reports.models import ExportJob, ExportKind, JobStatus
 
-from ..models import ExportJob, ExportKind, JobStatus
 from .base import Builder, BuildResult
 
 BUILDERS: dict[str, str] = {
@@ -57,7 +57,7 @@ def export_job_request(*, kind: str, params: dict[str, Any], departments: list[D
 
 def _queue(job_id: int) -> None:
     """Send the build task (after the job row is committed)."""
-    from ..tasks import export_job_build
+    from reports.tasks import export_job_build
 
     export_job_build.delay(job_id)
 

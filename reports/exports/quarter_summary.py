@@ -53,12 +53,12 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from departments.models import Department, DepartmentKind
+from reports import figures as fig
+from reports.annual.kinds import KINDS
+from reports.models import AnnualTarget, DeviationCause, Likelihood, QuarterlyReport, Section, SectionKind
+from reports.quarterly.figures import RowFigures, compute, findings
 from workflow.states import State
 
-from .. import figures as fig
-from ..kinds import KINDS
-from ..models import AnnualTarget, DeviationCause, Likelihood, QuarterlyReport, Section, SectionKind
-from ..quarterly import RowFigures, compute, findings
 from .base import BuildResult, Progress
 
 MAX_ROWS = 1_048_576  # Excel's last row; a longer table continues on "指标进度(2)", "(3)" …

@@ -35,13 +35,13 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from reports import figures as fig
+from reports.annual import rendering, scoring, selectors
+from reports.annual.rendering import RenderedSection
+from reports.models import Report, ScoreAdjustment, Section, SectionKind
 from workflow.models import TransitionLog
 from workflow.states import State
 
-from .. import figures as fig
-from .. import rendering, scoring, selectors
-from ..models import Report, ScoreAdjustment, Section, SectionKind
-from ..rendering import RenderedSection
 from .base import BuildResult, Progress
 
 FONT_TITLE = "方正小标宋简体"

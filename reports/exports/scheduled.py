@@ -7,8 +7,7 @@ from datetime import date
 from django.db import transaction
 
 from departments.models import Department, DepartmentKind
-
-from ..models import ExportJob, ExportKind, QuarterlyReport
+from reports.models import ExportJob, ExportKind, QuarterlyReport
 
 
 def previous_quarter(day: date) -> tuple[int, int]:

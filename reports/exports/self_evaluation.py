@@ -23,11 +23,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from reports import figures as fig
+from reports.annual import scoring, selectors
+from reports.models import Report, Section
 from workflow.states import State
 
-from .. import figures as fig
-from .. import scoring, selectors
-from ..models import Report, Section
 from .base import BuildResult, Progress
 from .report_docx import report_changed_at, report_load, zip_normalize
 

@@ -184,7 +184,7 @@ class Section(Submission):
         return self.report.due_on()
 
     def workflow_blocking(self) -> list[str]:
-        from reports.checks import blocking_messages
+        from reports.annual.checks import blocking_messages
 
         return blocking_messages(self)
 

@@ -100,7 +100,7 @@ class QuarterlyReport(Submission):
         return self.due_on
 
     def workflow_blocking(self) -> list[str]:
-        from reports.quarterly import blocking_messages
+        from reports.quarterly.selectors import blocking_messages
 
         return blocking_messages(self)
 

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 
 from departments.demo import demo_org_load
 from departments.models import Department
-from reports import scoring
-from reports.demo import demo_report_load
+from reports.annual import scoring
+from reports.annual.demo import demo_report_load
 from reports.exports.base import no_progress
 from reports.exports.jobs import build_to_file, export_job_request, export_job_run
 from reports.models import ExportJob, ExportKind, JobStatus, Report, Section

@@ -6,10 +6,10 @@ from django.http import QueryDict
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reports.checks import CheckContext, counts, section_findings
-from reports.kinds import KINDS
-from reports.kinds.indicators import score_quantitative
-from reports.kinds.statistics import describe_change, parse_stated_percent
+from reports.annual.checks import CheckContext, counts, section_findings
+from reports.annual.kinds import KINDS
+from reports.annual.kinds.indicators import score_quantitative
+from reports.annual.kinds.statistics import describe_change, parse_stated_percent
 from reports.models import DEFAULT_SCORING
 
 CTX = CheckContext(scoring=DEFAULT_SCORING, report_figures={"预算.执行率": "100.00%"})

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reports.annual.outline import build_outline, chinese_numeral, flatten, format_number
+from reports.annual.services import template_install_default
 from reports.models import DEFAULT_NUMBERING
-from reports.outline import build_outline, chinese_numeral, flatten, format_number
-from reports.services import template_install_default
 
 
 @dataclass

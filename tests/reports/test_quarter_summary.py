@@ -18,7 +18,7 @@ from reports.models import (
     Section,
     SectionKind,
 )
-from reports.quarterly import quarter_open
+from reports.quarterly.services import quarter_open
 from workflow.states import State
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import quarterly
-from reports.demo_quarterly import demo_quarters_load
 from reports.models import AnnualTarget, QuarterlyReport
+from reports.quarterly import selectors as quarterly_selectors
+from reports.quarterly import services as quarterly_services
+from reports.quarterly.demo import demo_quarters_load
 from workflow import services as wf
 from workflow.states import State
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def quarters(demo):
-    from reports.demo import demo_report_load
+    from reports.annual.demo import demo_report_load
 
     demo_report_load()
     demo_quarters_load()
@@ -30,19 +31,19 @@ def main(quarters, quarter):
 
 
 def codes(report, data=None):
-    return {f.issue.code for f in quarterly.evaluate(report, data)[1]}
+    return {f.issue.code for f in quarterly_selectors.evaluate(report, data)[1]}
 
 
 def test_demo_q4_execution_matches_the_annual_report(quarters):
     q4 = main(quarters, 4)
-    computed, _ = quarterly.evaluate(q4)
+    computed, _ = quarterly_selectors.evaluate(q4)
     assert computed["budget"]["executed"] == Decimal("373646100.00")
     assert computed["rate"] == 1
 
 
 def test_demo_q1_is_behind_the_checkpoint_with_a_reason(quarters):
     q1 = main(quarters, 1)
-    found = {f.issue.code: f for f in quarterly.evaluate(q1)[1]}
+    found = {f.issue.code: f for f in quarterly_selectors.evaluate(q1)[1]}
     assert "quarterly.behind_checkpoint" in found
     assert found["quarterly.behind_checkpoint"].explanation
     assert q1.state == State.APPROVED
@@ -78,13 +79,13 @@ def test_checkpoints_are_configurable(quarters):
 def test_submit_is_refused_until_warnings_have_a_reason(quarters, coordinator):
     q4 = main(quarters, 4)
     data = dict(q4.data) | {"budget": dict(q4.data["budget"]) | {"executed": "300000000.00"}}
-    quarterly.quarterly_save(report=q4, data=data, base_version=q4.version, actor=coordinator)
+    quarterly_services.quarterly_save(report=q4, data=data, base_version=q4.version, actor=coordinator)
     q4.refresh_from_db()
     with pytest.raises(wf.TransitionRefused, match="须填写原因"):
         wf.submit(item=q4, actor=coordinator, version=q4.version)
     data["explanations"] = {"quarterly.decreased": "上季度误将代管资金计入，已更正。",
                             "quarterly.behind_checkpoint": "年底集中支付的项目款延至次年初。"}
-    quarterly.quarterly_save(report=q4, data=data, base_version=q4.version, actor=coordinator)
+    quarterly_services.quarterly_save(report=q4, data=data, base_version=q4.version, actor=coordinator)
     q4.refresh_from_db()
     wf.submit(item=q4, actor=coordinator, version=q4.version)
     assert QuarterlyReport.objects.get(pk=q4.pk).state == State.SUBMITTED
@@ -135,7 +136,7 @@ def test_online_form_saves_a_revision(client, quarters, clerk):
     assert response.status_code == 302
     station.refresh_from_db()
     assert station.version == 1 and station.data["rows"][str(target.pk)]["actual"] == "９８.５"
-    assert quarterly.evaluate(station)[0]["rows"][0].actual == Decimal("98.5")
+    assert quarterly_selectors.evaluate(station)[0]["rows"][0].actual == Decimal("98.5")
 
 
 def test_online_form_names_a_bad_number(client, quarters, clerk):

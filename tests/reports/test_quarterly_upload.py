@@ -9,10 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from reports import quarterly
-from reports.demo import demo_report_load
-from reports.demo_quarterly import demo_quarters_load
+from reports.annual.demo import demo_report_load
 from reports.models import AnnualTarget, QuarterlyReport, UploadPreview
+from reports.quarterly import services as quarterly_services
+from reports.quarterly.demo import demo_quarters_load
 
 pytestmark = pytest.mark.django_db
 
@@ -198,14 +198,14 @@ def test_a_declared_huge_dimension_is_not_walked(client, sheet, station_q3, monk
             dst.writestr(item, data)
     assert len(patched.getvalue()) < 20 * 1024
     seen = []
-    original = quarterly_sheet_cells = __import__("reports.quarterly_sheet", fromlist=["_cells"])._cells
+    original = quarterly_sheet_cells = __import__("reports.quarterly.sheet", fromlist=["_cells"])._cells
 
     def counting(ws):
         cells = original(ws)
         seen.append(len(cells))
         return cells
 
-    monkeypatch.setattr("reports.quarterly_sheet._cells", counting)
+    monkeypatch.setattr("reports.quarterly.sheet._cells", counting)
     response = upload(client, station_q3, patched.getvalue())
     assert response.status_code == 200 and "共 7 处修改" in response.content.decode()
     assert seen and max(seen) < 100  # only the cells that exist, not 16384 × 2000
@@ -215,7 +215,7 @@ def test_a_declared_huge_dimension_is_not_walked(client, sheet, station_q3, monk
 def test_a_stale_preview_is_not_applied(client, sheet, station_q3, clerk):
     upload(client, station_q3, to_bytes(fill(sheet)))
     preview = UploadPreview.objects.get(report=station_q3)
-    quarterly.quarterly_save(report=station_q3, data={"rows": {}}, base_version=0, actor=clerk)
+    quarterly_services.quarterly_save(report=station_q3, data={"rows": {}}, base_version=0, actor=clerk)
     response = client.post(reverse("reports:quarterly_upload_confirm", args=[station_q3.pk]),
                            {"preview": preview.pk}, follow=True)
     assert "期间内容已被修改；未导入" in response.content.decode()

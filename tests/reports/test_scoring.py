@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from departments.demo import demo_org_load
-from reports import scoring
-from reports.demo import demo_report_load
+from reports.annual import scoring
+from reports.annual.demo import demo_report_load
 from reports.models import Report, ScoreAdjustment, Section
 from workflow.states import State
 

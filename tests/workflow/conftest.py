@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from reports.annual.services import section_save
 from reports.models import Section
-from reports.services import section_save
 from tests.factories import section_of
 
 

@@ -8,8 +8,8 @@ from unittest import mock
 import pytest
 from django.db import connection
 
+from reports.annual.services import SectionLocked, section_save
 from reports.models import Section, SectionRevision
-from reports.services import SectionLocked, section_save
 from workflow import services as wf
 from workflow.models import TransitionLog
 from workflow.states import State

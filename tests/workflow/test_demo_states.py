@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from reports.demo import demo_report_load
+from reports.annual.demo import demo_report_load
 from reports.models import Section
 from workflow.states import State
 

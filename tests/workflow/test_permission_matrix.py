@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from departments.models import Department
-from reports.demo import demo_report_load
+from reports.annual.demo import demo_report_load
 from reports.models import Report, Section
 from workflow.states import State
 
@@ -120,8 +120,8 @@ def test_unknown_department_object_is_404_for_the_outsider(client, loaded):
 def quarters(loaded):
     from datetime import date
 
-    from reports.demo_quarterly import demo_quarters_load
-    from reports.quarterly import quarter_open
+    from reports.quarterly.demo import demo_quarters_load
+    from reports.quarterly.services import quarter_open
 
     demo_quarters_load()
     quarter_open(year=2021, quarter=3, departments=[Department.objects.get(code="CG-JTJ")],

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from departments.models import Department, Membership, Role
 from departments.sample import sample_district_build
+from reports.annual.services import cycle_launch, template_install_default
 from reports.models import Section
-from reports.services import cycle_launch, template_install_default
 from workflow.states import State
 
 pytestmark = pytest.mark.django_db

@@ -202,7 +202,7 @@ def test_reopen_by_the_finance_admin(ready_section, clerk, leader, finance_revie
 
 
 def test_editing_is_refused_outside_draft_and_returned(ready_section, clerk):
-    from reports.services import SectionLocked
+    from reports.annual.services import SectionLocked
 
     submitted(ready_section, clerk)
     with pytest.raises(SectionLocked):

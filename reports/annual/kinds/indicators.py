@@ -1,0 +1,176 @@
+"""Performance indicators: rows of 一级/二级/三级, nature, target, actual, weight; scores computed."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django import forms
+
+from reports import figures as fig
+
+from .base import CheckContext, Issue, KindSpec, error, formset_rows
+
+LEVEL1 = ["产出", "效益", "满意度"]
+LEVEL2 = {
+    "产出": ["数量", "质量", "时效", "成本"],
+    "效益": ["经济效益", "社会效益", "生态效益", "可持续影响"],
+    "满意度": ["服务对象满意度"],
+}
+NATURES = [("≥", "≥"), ("≤", "≤"), ("=", "="), ("定性", "定性")]
+QUALITATIVE = "定性"
+SCORE_PLACES = Decimal("0.01")
+
+
+def _number(text: str, label: str) -> Decimal | None:
+    try:
+        return fig.parse_decimal((text or "").rstrip("%％"), allow_negative=False)
+    except fig.FigureError as exc:
+        raise forms.ValidationError(f"{label}：{exc}") from exc
+
+
+class IndicatorRowForm(forms.Form):
+    level1 = forms.ChoiceField(label="一级指标", choices=[(v, v) for v in LEVEL1])
+    level2 = forms.ChoiceField(label="二级指标", choices=[(v, v) for vs in LEVEL2.values() for v in vs])
+    name = forms.CharField(label="三级指标", max_length=100)
+    nature = forms.ChoiceField(label="指标性质", choices=NATURES)
+    target = forms.CharField(label="指标值", max_length=100)
+    unit = forms.CharField(label="度量单位", max_length=20, required=False)
+    actual = forms.CharField(label="实际完成值", max_length=100, required=False)
+    weight = forms.CharField(label="分值", max_length=10)
+    manual_score = forms.CharField(label="得分（定性）", max_length=10, required=False)
+    reason = forms.CharField(label="偏差原因分析及改进措施", max_length=1000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("level1") and cleaned.get("level2") and cleaned["level2"] not in LEVEL2[cleaned["level1"]]:
+            self.add_error("level2", f"二级指标「{cleaned['level2']}」不属于一级指标「{cleaned['level1']}」")
+        self._numbers(cleaned)
+        return cleaned
+
+    def _numbers(self, cleaned: dict[str, Any]) -> None:
+        checks = [("weight", "分值"), ("manual_score", "得分")]
+        if cleaned.get("nature") != QUALITATIVE:
+            checks += [("target", "指标值"), ("actual", "实际完成值")]
+        for name, label in checks:
+            try:
+                _number(cleaned.get(name, ""), label)
+            except forms.ValidationError as exc:
+                self.add_error(name, exc)
+
+
+class BaseIndicatorFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        names = [f.cleaned_data.get("name") for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
+        duplicates = {n for n in names if n and names.count(n) > 1}
+        if duplicates:
+            raise forms.ValidationError(f"三级指标重复：{'、'.join(sorted(duplicates))}")
+
+
+IndicatorFormSet = forms.formset_factory(IndicatorRowForm, formset=BaseIndicatorFormSet, extra=2, can_delete=True,
+                                         max_num=200, validate_max=True)
+
+ROW_FIELDS = ["level1", "level2", "name", "nature", "target", "unit", "actual", "weight", "manual_score", "reason",
+              "note"]
+
+
+def _met(nature: str, target: Decimal, actual: Decimal) -> bool:
+    return {"≥": actual >= target, "≤": actual <= target, "=": actual == target}[nature]
+
+
+def score_quantitative(nature: str, target: Decimal, actual: Decimal, weight: Decimal) -> Decimal:
+    """Met → full weight; missed → weight × actual/target (≥), × target/actual (≤), × closeness (=)."""
+    if _met(nature, target, actual):
+        score = weight
+    elif nature == "≥":
+        score = weight * actual / target if target else Decimal(0)
+    elif nature == "≤":
+        score = weight * target / actual if actual else weight
+    else:
+        score = weight * max(Decimal(0), 1 - abs(actual - target) / target) if target else Decimal(0)
+    return min(weight, max(Decimal(0), score)).quantize(SCORE_PLACES, ROUND_HALF_UP)
+
+
+def _row_values(row: dict[str, Any]) -> dict[str, Any]:
+    def number(key: str) -> Decimal | None:
+        try:
+            return fig.parse_decimal(str(row.get(key) or "").rstrip("%％"))
+        except fig.FigureError:
+            return None
+
+    return {"target": number("target"), "actual": number("actual"), "weight": number("weight") or Decimal(0),
+            "manual": number("manual_score")}
+
+
+def compute_row(row: dict[str, Any]) -> dict[str, Any]:
+    v = _row_values(row)
+    if row.get("nature") == QUALITATIVE:
+        return {"score": v["manual"], "met": None, "weight": v["weight"]}
+    if v["target"] is None or v["actual"] is None:
+        return {"score": None, "met": None, "weight": v["weight"]}
+    return {
+        "score": score_quantitative(row["nature"], v["target"], v["actual"], v["weight"]),
+        "met": _met(row["nature"], v["target"], v["actual"]),
+        "weight": v["weight"],
+    }
+
+
+class Indicators(KindSpec):
+    code = "indicators"
+    formset_classes = {"rows": IndicatorFormSet}
+    render_template = "reports/annual/kinds/indicators.html"
+
+    def empty_data(self) -> dict[str, Any]:
+        return {"rows": []}
+
+    def to_data(self, form: None, formsets: dict[str, forms.BaseFormSet]) -> dict[str, Any]:
+        return {"rows": formset_rows(formsets["rows"], ROW_FIELDS)}
+
+    def compute(self, data: dict[str, Any]) -> dict[str, Any]:
+        rows = [row | compute_row(row) for row in data.get("rows", [])]
+        groups: dict[str, dict[str, Decimal]] = {}
+        for row in rows:
+            group = groups.setdefault(row["level1"], {"weight": Decimal(0), "score": Decimal(0)})
+            group["weight"] += row["weight"]
+            group["score"] += row["score"] or 0
+        return {
+            "rows": rows,
+            "groups": groups,
+            "weight": sum((g["weight"] for g in groups.values()), Decimal(0)),
+            "score": sum((g["score"] for g in groups.values()), Decimal(0)),
+        }
+
+    def check(self, data: dict[str, Any], computed: dict[str, Any], ctx: CheckContext) -> list[Issue]:
+        issues: list[Issue] = []
+        if not computed["rows"]:
+            return [error("indicators.empty", "尚未填写任何绩效指标")]
+        for i, row in enumerate(computed["rows"], start=1):
+            issues += self._row_issues(i, row)
+        for level1 in LEVEL1:
+            expected = ctx.scoring.get(level1)
+            actual = computed["groups"].get(level1, {}).get("weight", Decimal(0))
+            if expected is not None and actual != Decimal(expected):
+                issues.append(error(f"indicators.weight.{level1}",
+                                    f"{level1}指标分值合计 {fig.format_number(actual)}，应为 {expected}"))
+        return issues
+
+    def _row_issues(self, i: int, row: dict[str, Any]) -> list[Issue]:
+        where = f"第 {i} 行「{row['name']}」"
+        issues = []
+        if row["nature"] == QUALITATIVE:
+            if row["score"] is None:
+                issues.append(error(f"indicators.row{i}.manual", f"{where}为定性指标，请在分值内打分"))
+            elif row["score"] > row["weight"]:
+                issues.append(error(f"indicators.row{i}.range", f"{where}得分 {row['score']} 超过分值 {row['weight']}"))
+            if not row.get("reason"):
+                issues.append(error(f"indicators.row{i}.basis", f"{where}为定性指标，请写明打分理由"))
+        elif row["met"] is None:
+            issues.append(error(f"indicators.row{i}.actual", f"{where}尚未填写实际完成值"))
+        elif not row["met"] and not row.get("reason"):
+            issues.append(error(f"indicators.row{i}.reason", f"{where}未完成目标，请填写偏差原因分析及改进措施"))
+        return issues
+
+    def is_empty(self, data: dict[str, Any]) -> bool:
+        return not data.get("rows")

@@ -1,0 +1,90 @@
+"""Requesting an export, watching its progress and downloading the file (all scope-checked)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from departments import permissions as perms
+from departments.models import Department, DepartmentKind
+from reports.annual import selectors as annual_selectors
+from reports.models import ExportJob, ExportKind, JobStatus
+
+from .jobs import can_download, export_job_request
+
+PAGE_SIZE = 30
+
+
+def _departments_for(request: HttpRequest, kind: str) -> tuple[dict, list[Department]]:
+    """The export's parameters and the departments it covers, from the posted form."""
+    if kind in (ExportKind.REPORT_DOCX, ExportKind.SELF_EVALUATION):
+        report = annual_selectors.report_for_view(request.user, int(request.POST.get("report") or 0))
+        return {"report": report.pk}, [report.department]
+    year = int(request.POST.get("year") or 0)
+    departments = list(perms.departments_in_scope(request.user).filter(kind=DepartmentKind.DEPARTMENT)
+                       .order_by("order", "code"))
+    params = {"year": year, "department_ids": [d.pk for d in departments]}
+    if kind == ExportKind.QUARTER_SUMMARY:
+        params |= {"quarter": int(request.POST.get("quarter") or 0),
+                   "include_unapproved": request.POST.get("include_unapproved") == "1"}
+        if not 1 <= params["quarter"] <= 4:
+            raise ValueError("季度须为 1–4。")
+    return params, departments
+
+
+@login_required
+@require_POST
+def export_request(request: HttpRequest) -> HttpResponse:
+    kind = request.POST.get("kind", "")
+    if kind not in ExportKind.values:
+        raise Http404
+    try:
+        params, departments = _departments_for(request, kind)
+        job = export_job_request(kind=kind, params=params, departments=departments, actor=request.user)
+    except (ValueError, PermissionDenied) as exc:
+        messages.error(request, str(exc) or "无法导出。")
+        return redirect(request.POST.get("next") or "reports:export_list")
+    messages.success(request, f"已提交「{job.get_kind_display()}」的生成请求，完成后可在此下载。")
+    return redirect("reports:export_detail", pk=job.pk)
+
+
+def _job_for(request: HttpRequest, pk: int) -> ExportJob:
+    job = get_object_or_404(ExportJob.objects.prefetch_related("departments"), pk=pk)
+    if not can_download(request.user, list(job.departments.all())):
+        raise Http404
+    return job
+
+
+@login_required
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "reports/exports/export_detail.html", {"job": _job_for(request, pk)})
+
+
+@login_required
+def export_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = _job_for(request, pk)
+    return JsonResponse({"status": job.status, "label": job.get_status_display(), "progress": job.progress,
+                         "error": job.error, "done": job.status == JobStatus.DONE})
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = _job_for(request, pk)
+    if job.status != JobStatus.DONE or not job.file:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
+
+
+@login_required
+def export_list(request: HttpRequest) -> HttpResponse:
+    jobs = ExportJob.objects.filter(requested_by=request.user)
+    page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reports/exports/export_list.html", {
+        "page": page, "query": "", "can_district": perms.can_administer(request.user)
+        or bool(perms.user_scope(request.user).paths(frozenset({"finance_reviewer"}))),
+    })

@@ -1,0 +1,66 @@
+"""Every write of quarterly monitoring: saving a report, opening a quarter."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from departments import permissions as perms
+from departments.models import Department
+from reports.annual.services import SectionConflict, SectionLocked
+from reports.findings import counts
+from reports.models import AnnualTarget, QuarterlyReport, QuarterlyRevision
+from workflow.states import EDITABLE_STATES, State
+
+from .figures import normalize
+from .selectors import evaluate
+
+
+@transaction.atomic
+def quarterly_save(*, report: QuarterlyReport, data: dict[str, Any], base_version: int, actor: AbstractBaseUser,
+                   source: str = "form") -> QuarterlyRevision:
+    """Save as the next revision, only over the revision the form (or upload preview) was made from."""
+    if not perms.can_edit_unit(actor, report.unit):
+        raise PermissionDenied("您不能填写该单位的季度监控。")
+    data = normalize(report, data)
+    errors, warnings = counts(evaluate(report, data)[1])
+    updated = QuarterlyReport.objects.filter(pk=report.pk, version=base_version, state__in=EDITABLE_STATES).update(
+        data=data, version=F("version") + 1, error_count=errors, warning_count=warnings, last_edited_by=actor,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        current = QuarterlyReport.objects.get(pk=report.pk)
+        if current.state not in EDITABLE_STATES:
+            raise SectionLocked(current.get_state_display())
+        raise SectionConflict(None)
+    report.refresh_from_db()
+    return QuarterlyRevision.objects.create(report=report, number=base_version + 1, data=data, author=actor,
+                                            source=source)
+
+
+@transaction.atomic
+def quarter_open(*, year: int, quarter: int, departments: list[Department], due_on: date,
+                 actor: AbstractBaseUser | None, checkpoints: list[int] | None = None) -> list[QuarterlyReport]:
+    """Create the quarter's reports: each department's main report and one per responsible unit (idempotent)."""
+    if actor is not None and not perms.can_administer(actor):
+        raise PermissionDenied("只有财政局管理员可以开启季度监控。")
+    created = []
+    for department in departments:
+        units = {department.pk: department}
+        for t in AnnualTarget.objects.filter(department=department, year=year).select_related("unit"):
+            units.setdefault(t.unit_id, t.unit)
+        for unit in units.values():
+            report, is_new = QuarterlyReport.objects.get_or_create(
+                department=department, unit=unit, year=year, quarter=quarter,
+                defaults={"is_main": unit.pk == department.pk, "due_on": due_on, "checkpoints": checkpoints or [],
+                          "state": State.DRAFT},
+            )
+            if is_new:
+                created.append(report)
+    return created

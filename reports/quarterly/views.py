@@ -1,0 +1,181 @@
+"""Quarterly monitoring pages: list, detail with review actions, entry form, Excel round trip."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from departments import permissions as perms
+from departments.models import DepartmentKind
+from reports.annual.services import SectionConflict, SectionLocked
+from reports.models import UploadPreview
+from reports.review import selectors as review_selectors
+from reports.review.views import actions_for, take_action
+from workflow.states import EDITABLE_STATES
+from workflow.transitions import TRANSITIONS
+
+from . import selectors, services
+from .figures import normalize
+from .forms import OpenQuarterForm, QuarterlyForm, UploadForm, initial_for
+from .sheet import TableError, sheet_build, sheet_filename, sheet_parse
+
+PAGE_SIZE = 50
+EXPLAIN_PREFIX = "explain:"
+
+
+@login_required
+def quarterly_list(request: HttpRequest) -> HttpResponse:
+    reports = selectors.quarterlies_visible(request.user)
+    year, quarter = request.GET.get("year"), request.GET.get("quarter")
+    if year and year.isdigit():
+        reports = reports.filter(year=int(year))
+    if quarter and quarter.isdigit():
+        reports = reports.filter(quarter=int(quarter))
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "reports/quarterly/quarterly_list.html", {
+        "page": page, "query": query.urlencode(), "year": year or "", "quarter": quarter or "",
+        "can_open": perms.can_administer(request.user),
+    })
+
+
+@login_required
+def quarterly_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.quarterly_for_view(request.user, pk)
+    computed, found = selectors.evaluate(report)
+    return render(request, "reports/quarterly/quarterly_detail.html", {
+        "report": report, "c": computed, "findings": found, "history": review_selectors.quarterly_history(report),
+        "actions": actions_for(request.user, report),
+        "can_edit": perms.can_edit_unit(request.user, report.unit) and report.state in EDITABLE_STATES,
+        "revisions": report.revisions.select_related("author")[:20],
+    })
+
+
+def _explanations(post: dict) -> dict[str, str]:
+    return {k[len(EXPLAIN_PREFIX):]: v.strip() for k, v in post.items() if k.startswith(EXPLAIN_PREFIX) and v.strip()}
+
+
+@login_required
+def quarterly_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.quarterly_for_edit(request.user, pk)
+    if report.state not in EDITABLE_STATES:
+        messages.error(request, f"该季度监控{report.get_state_display()}，不能修改。")
+        return redirect(report.get_absolute_url())
+    targets = selectors.targets_of(report)
+    form = QuarterlyForm(request.POST or None, report=report, targets=targets, initial=initial_for(report, targets))
+    data = report.data
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.to_data() | {"explanations": _explanations(request.POST)}
+            try:
+                base = int(request.POST.get("base_version") or -1)
+                revision = services.quarterly_save(report=report, data=data, base_version=base, actor=request.user)
+                messages.success(request, f"已保存为第 {revision.number} 版。")
+                return redirect("reports:quarterly_edit", pk=pk)
+            except SectionConflict:
+                messages.error(request, "保存冲突：该季度监控已被他人修改，您的修改未保存；您输入的内容仍在下面。")
+            except SectionLocked as locked:
+                messages.error(request, f"该季度监控{locked.state_label}，不能修改。")
+        else:
+            messages.error(request, "有填写错误，未保存。请按红色提示修改。")
+    computed, found = selectors.evaluate(report, normalize(report, data))
+    return render(request, "reports/quarterly/quarterly_edit.html", {
+        "report": report, "form": form, "c": computed, "findings": found,
+        "base_version": request.POST.get("base_version", report.version),
+    }, status=200 if request.method == "GET" or form.is_valid() else 400)
+
+
+@login_required
+def quarterly_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pre-filled entry workbook."""
+    report = selectors.quarterly_for_edit(request.user, pk)
+    response = HttpResponse(sheet_build(report),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    from django.utils.http import content_disposition_header
+
+    response["Content-Disposition"] = content_disposition_header(True, sheet_filename(report))
+    return response
+
+
+@login_required
+def quarterly_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Dry run: parse the upload and show every change and every bad cell; nothing is saved."""
+    report = selectors.quarterly_for_edit(request.user, pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context = {"report": report, "form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            parsed = sheet_parse(report, upload.name, upload)
+        except TableError as exc:
+            messages.error(request, f"{upload.name}：{exc}")
+            return render(request, "reports/quarterly/quarterly_upload.html", context, status=400)
+        preview = None
+        if not parsed.bad:
+            preview = _store_preview(report, request.user, parsed, upload.name)
+        context |= {"parsed": parsed, "preview": preview, "filename": upload.name}
+        return render(request, "reports/quarterly/quarterly_upload.html", context, status=400 if parsed.bad else 200)
+    return render(request, "reports/quarterly/quarterly_upload.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _store_preview(report: object, user: object, parsed: object, filename: str) -> object:
+    UploadPreview.objects.filter(report=report, user=user).delete()
+    return UploadPreview.objects.create(
+        report=report, user=user, base_version=report.version, data=parsed.data, filename=filename[:200],
+        changes=[c.__dict__ for c in parsed.changes],
+    )
+
+
+@login_required
+@require_POST
+def quarterly_upload_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Apply a previewed upload: all of it as one revision, or nothing."""
+    report = selectors.quarterly_for_edit(request.user, pk)
+    preview = get_object_or_404(UploadPreview, pk=request.POST.get("preview"), report=report, user=request.user)
+    try:
+        with transaction.atomic():
+            revision = services.quarterly_save(report=report, data=preview.data, base_version=preview.base_version,
+                                                actor=request.user, source="upload")
+            preview.delete()
+    except SectionConflict:
+        messages.error(request, "表格是按旧版本预览的，期间内容已被修改；未导入。请重新下载或重新上传。")
+        return redirect("reports:quarterly_upload", pk=pk)
+    except SectionLocked as locked:
+        messages.error(request, f"该季度监控{locked.state_label}，不能导入。")
+        return redirect(report.get_absolute_url())
+    messages.success(request, f"已导入「{preview.filename}」，保存为第 {revision.number} 版（{len(preview.changes)} 处修改）。")
+    return redirect(report.get_absolute_url())
+
+
+@login_required
+@require_POST
+def quarterly_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in TRANSITIONS:
+        raise Http404
+    return take_action(request, selectors.quarterly_for_view(request.user, pk), action)
+
+
+@login_required
+def quarter_open(request: HttpRequest) -> HttpResponse:
+    """The finance admin opens a quarter for every department in scope."""
+    if not perms.can_administer(request.user):
+        raise Http404
+    form = OpenQuarterForm(request.POST or None, initial={"year": date.today().year, "quarter": 1})
+    if request.method == "POST" and form.is_valid():
+        departments = list(perms.departments_in_scope(request.user).filter(kind=DepartmentKind.DEPARTMENT))
+        try:
+            created = services.quarter_open(**form.cleaned_data, departments=departments, actor=request.user)
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        messages.success(request, f"已开启第{form.cleaned_data['quarter']}季度监控，新建 {len(created)} 份填报。")
+        return redirect("reports:quarterly_list")
+    return render(request, "reports/quarterly/quarter_open.html", {"form": form})
