@@ -18,7 +18,7 @@ def deadline_reminders(today: str | None = None) -> dict[str, int]:
              max_retries=3, soft_time_limit=540, time_limit=600)
 def export_job_build(self, job_id: int) -> str:  # noqa: ANN001
     """Build one export file; retried with backoff on I/O failure, idempotent per job."""
-    from .exports.jobs import export_job_run
+    from .exports.services import export_job_run
 
     return export_job_run(job_id).status
 

@@ -34,7 +34,7 @@ def quarter_summary_request_for(day: date) -> ExportJob | None:
         return existing
     job = ExportJob.objects.create(kind=ExportKind.QUARTER_SUMMARY, params=params)
     job.departments.set(departments)
-    from .jobs import _queue
+    from .services import _queue
 
     transaction.on_commit(lambda: _queue(job.pk))
     return job

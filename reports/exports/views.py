@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from departments import permissions as perms
@@ -15,7 +15,8 @@ from departments.models import Department, DepartmentKind
 from reports.annual import selectors as annual_selectors
 from reports.models import ExportJob, ExportKind, JobStatus
 
-from .jobs import can_download, export_job_request
+from . import selectors
+from .services import export_job_request
 
 PAGE_SIZE = 30
 
@@ -54,10 +55,7 @@ def export_request(request: HttpRequest) -> HttpResponse:
 
 
 def _job_for(request: HttpRequest, pk: int) -> ExportJob:
-    job = get_object_or_404(ExportJob.objects.prefetch_related("departments"), pk=pk)
-    if not can_download(request.user, list(job.departments.all())):
-        raise Http404
-    return job
+    return selectors.job_for_user(request.user, pk)
 
 
 @login_required
@@ -82,7 +80,7 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def export_list(request: HttpRequest) -> HttpResponse:
-    jobs = ExportJob.objects.filter(requested_by=request.user)
+    jobs = selectors.jobs_requested_by(request.user)
     page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reports/exports/export_list.html", {
         "page": page, "query": "", "can_district": perms.can_administer(request.user)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from departments.models import Department
-from reports.exports import jobs
+from reports.exports import services as jobs
 from reports.exports.base import BuildResult
 from reports.exports.scheduled import previous_quarter, quarter_summary_request_for
 from reports.models import ExportJob, JobStatus, QuarterlyReport

@@ -22,7 +22,7 @@ def test_the_worker_builds_the_quarter_summary_and_the_admin_downloads_it(celery
     def not_here(*args, **kwargs):
         raise AssertionError("the export ran in the test process instead of the worker")
 
-    monkeypatch.setattr("reports.exports.jobs.export_job_run", not_here)
+    monkeypatch.setattr("reports.exports.services.export_job_run", not_here)
     client.force_login(finance_admin)
     response = client.post(reverse("reports:export_request"),
                            {"kind": "quarter_summary", "year": "2021", "quarter": "2", "include_unapproved": ""})

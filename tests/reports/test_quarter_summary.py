@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
-from reports.exports import jobs
 from reports.exports import quarter_summary as qs
+from reports.exports import services as jobs
 from reports.models import (
     AnnualTarget,
     ExportJob,

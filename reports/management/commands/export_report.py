@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from departments.models import Department
-from reports.exports.jobs import build_to_file
+from reports.exports.services import build_to_file
 from reports.models import ExportKind, Report
 from workflow.states import State
 
