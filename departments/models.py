@@ -1,6 +1,8 @@
-"""The organisation tree and the roles users hold in it."""
+"""The organisation tree, the roles users hold in it, and the audit trail of changes to them."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -9,6 +11,21 @@ PATH_SEPARATOR = "/"
 code_validator = RegexValidator(
     r"^[A-Za-z0-9_.\-]+$", "编码只能包含字母、数字、下划线、点和短横线。"
 )
+
+
+class AppendOnly(models.Model):
+    """A record that is written once and never changed or deleted (logs, revisions, adjustments)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk and not self._state.adding:
+            raise ValueError(f"{self._meta.verbose_name}不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError(f"{self._meta.verbose_name}不可删除。")
 
 
 class DepartmentKind(models.TextChoices):
@@ -111,3 +128,31 @@ class Membership(models.Model):
         if self.is_group_leader:
             label += "（组长）"
         return f"{self.user} · {self.unit} · {label}"
+
+
+class AuditEntry(AppendOnly):
+    """Who changed what, when and why: every change that is not a content revision or a
+    workflow transition (assignments, grants, extensions, template copies, attachments, settings)."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField("操作人姓名", max_length=150, blank=True)  # kept if the account goes
+    action = models.CharField("操作", max_length=50, db_index=True)
+    summary = models.TextField("内容")
+    reason = models.TextField("理由", blank=True)
+    changes = models.JSONField("变更前后", default=dict, blank=True)
+    content_type = models.ForeignKey(ContentType, verbose_name="对象类型", on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField("对象编号")
+    target = GenericForeignKey("content_type", "object_id")
+    department = models.ForeignKey(Department, verbose_name="部门", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "操作记录"
+        verbose_name_plural = "操作记录"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name or '系统'}：{self.summary}"

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Department, DepartmentKind, Membership, Role
+from .models import AuditEntry, Department, DepartmentKind, Membership, Role
 from .permissions import departments_in_scope, unit_filter, user_scope, visible_units
 
 
@@ -67,3 +69,9 @@ def department_units(user: AbstractBaseUser, department: Department) -> QuerySet
         .prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("user")))
         .order_by("path")
     )
+
+
+def audit_history(target: models.Model) -> list[AuditEntry]:
+    """The audit rows of one object, newest first (one query)."""
+    ct = ContentType.objects.get_for_model(target)
+    return list(AuditEntry.objects.filter(content_type=ct, object_id=target.pk).select_related("actor"))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from .models import PATH_SEPARATOR, Department, DepartmentKind, Membership
+from .models import PATH_SEPARATOR, AuditEntry, Department, DepartmentKind, Membership
 from .permissions import ACT_AS_LEADER, VIEW_SCOPE, forget_scope
 
 
@@ -88,3 +91,14 @@ def department_share(*, user: AbstractBaseUser, department: Department) -> None:
     """Let one outside user read one department's subtree."""
     assign_perm(VIEW_SCOPE, user, department)
     forget_scope(user)
+
+
+def audit_record(*, actor: AbstractBaseUser | None, action: str, target: models.Model, summary: str,
+                 reason: str = "", changes: dict[str, Any] | None = None,
+                 department: Department | None = None) -> AuditEntry:
+    """Append one row to the audit trail; call it inside the transaction of the change it records."""
+    return AuditEntry.objects.create(
+        actor=actor, actor_name=(actor.get_full_name() or actor.get_username()) if actor else "",
+        action=action, summary=summary, reason=reason, changes=changes or {},
+        content_type=ContentType.objects.get_for_model(target), object_id=target.pk, department=department,
+    )

@@ -7,7 +7,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from departments.models import Department
+from departments.models import AppendOnly, Department
 
 from .states import State
 from .transitions import ACTION_LABELS
@@ -33,7 +33,7 @@ class Submission(models.Model):
         abstract = True
 
 
-class TransitionLog(models.Model):
+class TransitionLog(AppendOnly):
     """One row per transition; append-only (no edit through the UI or the admin)."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
@@ -58,13 +58,7 @@ class TransitionLog(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()}（{self.get_from_state_display()} → {self.get_to_state_display()}）"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk:
-            raise ValueError("审核记录不可修改。")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("审核记录不可删除。")
 
 
 class Notification(models.Model):

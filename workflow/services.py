@@ -15,11 +15,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from .contract import Submittable
+from .guards import action_check
 from .models import TransitionLog
-from .permissions import can_act, is_own_work
-from .states import State
+from .states import EDITABLE_STATES, State
 from .transitions import TRANSITIONS, Action, Transition
 
 
@@ -32,28 +34,50 @@ class AlreadyHandled(TransitionRefused):
         super().__init__("已被他人处理：该事项的状态或内容已经改变，请刷新后查看。")
 
 
-def _guard(t: Transition, item: Any, actor: AbstractBaseUser, comment: str) -> None:
-    if t.needs_comment and not comment.strip():
-        raise TransitionRefused(f"{t.label}须填写意见，写明需要修改的内容。")
-    if not can_act(actor, t.action, item):
-        raise PermissionDenied(f"您无权执行「{t.label}」。")
-    if t.is_approval and is_own_work(actor, item):
-        raise TransitionRefused("不能审核自己提交或最后编辑的内容。")
-    if t.action == Action.SUBMIT:
-        _guard_submit(item)
-    if t.action == Action.FINANCE_APPROVE:
-        gate = item.workflow_finance_gate()
-        if gate:
-            raise TransitionRefused(gate)
+class ContentConflict(Exception):
+    """The item was saved by someone else since the form was loaded; ``latest`` is their revision."""
+
+    def __init__(self, latest: Any | None):
+        super().__init__("conflict")
+        self.latest = latest
 
 
-def _guard_submit(item: Any) -> None:
-    deadline = item.workflow_deadline()
-    if deadline and timezone.localdate() > deadline:
-        raise TransitionRefused(f"已过截止日期 {deadline:%Y-%m-%d}，不能提交；请向财政局申请延期。")
-    blocking = item.workflow_blocking()
-    if blocking:
-        raise TransitionRefused("还有未解决的问题，不能提交：" + "；".join(blocking))
+class ContentLocked(Exception):
+    """The item is under review or approved; its content cannot change."""
+
+    def __init__(self, state_label: str):
+        super().__init__(state_label)
+        self.state_label = state_label
+
+
+@transaction.atomic
+def submission_content_save(*, item: Submittable, changes: dict[str, Any], base_version: int,
+                            actor: AbstractBaseUser, **revision: Any) -> Any:
+    """Save new content over the revision the form was loaded from, and write that revision.
+
+    Compare-and-swap on version and state: a stale form or an item under review changes
+    nothing and raises ContentConflict / ContentLocked; ``revision`` goes to the item's
+    ``workflow_revision_create`` hook (e.g. ``on_behalf``, ``source``).
+    """
+    model = type(item)
+    updated = model.objects.filter(pk=item.pk, version=base_version, state__in=EDITABLE_STATES).update(
+        **changes, version=F("version") + 1, last_edited_by=actor, updated_at=timezone.now(),
+    )
+    if not updated:
+        current = model.objects.get(pk=item.pk)
+        if current.state not in EDITABLE_STATES:
+            raise ContentLocked(current.get_state_display())
+        raise ContentConflict(current.workflow_latest_revision())
+    item.refresh_from_db()
+    return item.workflow_revision_create(number=base_version + 1, actor=actor, **revision)
+
+
+def _guard(action: str, item: Submittable, actor: AbstractBaseUser, comment: str) -> None:
+    check = action_check(actor, item, action, comment, check_state=False)
+    if not check.permitted:
+        raise PermissionDenied(check.refused)
+    if check.refused:
+        raise TransitionRefused(check.refused)
 
 
 def _changes(t: Transition, actor: AbstractBaseUser, version: int) -> dict[str, Any]:
@@ -67,7 +91,7 @@ def _changes(t: Transition, actor: AbstractBaseUser, version: int) -> dict[str, 
 def transition_apply(*, item: Any, action: str, actor: AbstractBaseUser, version: int, comment: str = "") -> TransitionLog:
     """Take ``action`` on ``item`` as it was at ``version``; raise if it changed meanwhile."""
     t = TRANSITIONS[action]
-    _guard(t, item, actor, comment)
+    _guard(action, item, actor, comment)
     seen_state = item.state
     updated = type(item).objects.filter(pk=item.pk, state__in=t.sources, version=version).update(
         **_changes(t, actor, version)

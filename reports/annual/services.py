@@ -9,35 +9,18 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
-from django.utils import timezone
+from django.db.models import Max
 
 from departments import permissions as perms
 from departments.models import Department, DepartmentKind, Role
 from reports.models import EvaluationCycle, OutlineNode, Report, ReportTemplate, Section, SectionRevision
-from workflow.states import EDITABLE_STATES
+from workflow.services import submission_content_save
 
 from . import checks
 from .kinds import KINDS
 from .outline_default import DEFAULT_OUTLINE, Slot
 
 DEFAULT_TEMPLATE_CODE = "department-self"
-
-
-class SectionConflict(Exception):
-    """The section was saved by someone else since the form was loaded."""
-
-    def __init__(self, latest: SectionRevision | None):
-        super().__init__("conflict")
-        self.latest = latest
-
-
-class SectionLocked(Exception):
-    """The section is under review or approved; its content cannot change."""
-
-    def __init__(self, state_label: str):
-        super().__init__(state_label)
-        self.state_label = state_label
 
 
 def _install_slots(template: ReportTemplate, slots: tuple[Slot, ...], parent: OutlineNode | None) -> None:
@@ -166,18 +149,8 @@ def section_save(*, section: Section, data: dict[str, Any], base_version: int, a
     ctx = checks.context_for_draft(section, data)
     findings = checks.section_findings(section.kind, data, ctx)
     errors, warnings = checks.counts(findings)
-    # Compare-and-swap on version and state: a stale form or a section under review changes nothing.
-    updated = Section.objects.filter(pk=section.pk, version=base_version, state__in=EDITABLE_STATES).update(
-        data=data, version=F("version") + 1, error_count=errors, warning_count=warnings,
-        last_edited_by=actor, updated_at=timezone.now(),
+    revision = submission_content_save(
+        item=section, changes={"data": data, "error_count": errors, "warning_count": warnings},
+        base_version=base_version, actor=actor, on_behalf=_is_on_behalf(actor, section),
     )
-    if not updated:
-        current = Section.objects.get(pk=section.pk)
-        if current.state not in EDITABLE_STATES:
-            raise SectionLocked(current.get_state_display())
-        raise SectionConflict(current.revisions.select_related("author").first())
-    revision = SectionRevision.objects.create(
-        section=section, number=base_version + 1, data=data, author=actor, on_behalf=_is_on_behalf(actor, section)
-    )
-    section.refresh_from_db()
     return SaveResult(section, revision, findings)

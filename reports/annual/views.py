@@ -20,7 +20,8 @@ from departments import permissions as perms
 from departments.models import Department
 from reports.models import DeadlineExtension, EvaluationCycle, ReportTemplate, Section, SectionAttachment
 from reports.review import selectors as review_selectors
-from reports.review.views import actions_for
+from workflow.guards import actions_for
+from workflow.services import ContentConflict, ContentLocked
 from workflow.states import EDITABLE_STATES
 
 from . import checks, rendering, scoring, selectors, services
@@ -105,7 +106,7 @@ def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
                       _edit_context(section, form, formsets, section.data, base_version), status=400)
     try:
         result = services.section_save(section=section, data=data, base_version=base_version, actor=request.user)
-    except services.SectionConflict as conflict:
+    except ContentConflict as conflict:
         latest = conflict.latest
         who = latest.author.get_full_name() if latest and latest.author else "他人"
         messages.error(request, f"保存冲突：该章节已被{who}于 {latest.created_at:%m-%d %H:%M} 修改为第 {latest.number} 版，"
@@ -114,7 +115,7 @@ def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
         context = _edit_context(section, form, formsets, data, base_version)
         context["conflict"] = latest
         return render(request, "reports/annual/section_edit.html", context, status=409)
-    except services.SectionLocked as locked:
+    except ContentLocked as locked:
         messages.error(request, f"该章节{locked.state_label}，不能修改；您的修改未保存。")
         return render(request, "reports/annual/section_edit.html",
                       _edit_context(section, form, formsets, data, base_version), status=409)

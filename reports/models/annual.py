@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from departments.models import Department, DepartmentKind
+from departments.models import AppendOnly, Department, DepartmentKind
 from workflow.models import Submission
 from workflow.states import State
 
@@ -196,11 +196,18 @@ class Section(Submission):
             return f"本报告还有 {pending} 个章节未通过领导小组审核，财政暂不能审定。"
         return None
 
+    def workflow_latest_revision(self) -> SectionRevision | None:
+        return self.revisions.select_related("author").first()
+
+    def workflow_revision_create(self, *, number: int, actor: object, on_behalf: bool = False) -> SectionRevision:
+        return SectionRevision.objects.create(section=self, number=number, data=self.data, author=actor,
+                                              on_behalf=on_behalf)
+
     def get_absolute_url(self) -> str:
         return reverse("reports:section_detail", args=[self.pk])
 
 
-class SectionRevision(models.Model):
+class SectionRevision(AppendOnly):
     """An immutable snapshot written by every save."""
 
     section = models.ForeignKey(Section, verbose_name="章节", on_delete=models.CASCADE, related_name="revisions")
@@ -220,13 +227,7 @@ class SectionRevision(models.Model):
     def __str__(self) -> str:
         return f"{self.section} 第 {self.number} 版"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk:
-            raise ValueError("章节修订不可修改。")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("章节修订不可删除。")
 
 
 class DeadlineExtension(models.Model):

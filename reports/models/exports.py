@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from departments.models import Department
+from departments.models import AppendOnly, Department
 
 
 class ExportKind(models.TextChoices):
@@ -49,7 +49,7 @@ class ExportJob(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
 
-class ScoreAdjustment(models.Model):
+class ScoreAdjustment(AppendOnly):
     """The finance reviewer's adjustment of one indicator's score, with the reason (logged, never edited)."""
 
     section = models.ForeignKey("reports.Section", verbose_name="章节", on_delete=models.CASCADE,
@@ -69,7 +69,3 @@ class ScoreAdjustment(models.Model):
     def __str__(self) -> str:
         return f"{self.row_name} → {self.score}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk:
-            raise ValueError("得分调整记录不可修改；请新增一条调整。")
-        super().save(*args, **kwargs)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from departments.models import Department
+from departments.models import AppendOnly, Department
 from workflow.models import Submission
 
 DEFAULT_CHECKPOINTS = [25, 50, 75, 100]  # 序时进度: months elapsed / 12, in percent
@@ -107,11 +107,18 @@ class QuarterlyReport(Submission):
     def workflow_finance_gate(self) -> str | None:
         return None
 
+    def workflow_latest_revision(self) -> QuarterlyRevision | None:
+        return self.revisions.select_related("author").first()
+
+    def workflow_revision_create(self, *, number: int, actor: object, source: str = "form") -> QuarterlyRevision:
+        return QuarterlyRevision.objects.create(report=self, number=number, data=self.data, author=actor,
+                                                source=source)
+
     def get_absolute_url(self) -> str:
         return reverse("reports:quarterly_detail", args=[self.pk])
 
 
-class QuarterlyRevision(models.Model):
+class QuarterlyRevision(AppendOnly):
     report = models.ForeignKey(QuarterlyReport, verbose_name="季度监控", on_delete=models.CASCADE,
                                related_name="revisions")
     number = models.PositiveIntegerField("版本号")
@@ -130,10 +137,6 @@ class QuarterlyRevision(models.Model):
     def __str__(self) -> str:
         return f"{self.report} 第 {self.number} 版"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk:
-            raise ValueError("修订不可修改。")
-        super().save(*args, **kwargs)
 
 
 class UploadPreview(models.Model):

@@ -8,15 +8,13 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from departments import permissions as perms
 from departments.models import Department
-from reports.annual.services import SectionConflict, SectionLocked
 from reports.findings import counts
 from reports.models import AnnualTarget, QuarterlyReport, QuarterlyRevision
-from workflow.states import EDITABLE_STATES, State
+from workflow.services import submission_content_save
+from workflow.states import State
 
 from .figures import normalize
 from .selectors import evaluate
@@ -30,18 +28,10 @@ def quarterly_save(*, report: QuarterlyReport, data: dict[str, Any], base_versio
         raise PermissionDenied("您不能填写该单位的季度监控。")
     data = normalize(report, data)
     errors, warnings = counts(evaluate(report, data)[1])
-    updated = QuarterlyReport.objects.filter(pk=report.pk, version=base_version, state__in=EDITABLE_STATES).update(
-        data=data, version=F("version") + 1, error_count=errors, warning_count=warnings, last_edited_by=actor,
-        updated_at=timezone.now(),
+    return submission_content_save(
+        item=report, changes={"data": data, "error_count": errors, "warning_count": warnings},
+        base_version=base_version, actor=actor, source=source,
     )
-    if not updated:
-        current = QuarterlyReport.objects.get(pk=report.pk)
-        if current.state not in EDITABLE_STATES:
-            raise SectionLocked(current.get_state_display())
-        raise SectionConflict(None)
-    report.refresh_from_db()
-    return QuarterlyRevision.objects.create(report=report, number=base_version + 1, data=data, author=actor,
-                                            source=source)
 
 
 @transaction.atomic

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 
 from departments import permissions as perms
 from departments.models import DepartmentKind
-from reports.annual.services import SectionConflict, SectionLocked
 from reports.models import UploadPreview
 from reports.review import selectors as review_selectors
-from reports.review.views import actions_for, take_action
+from reports.review.views import take_action
+from workflow.guards import actions_for
+from workflow.services import ContentConflict, ContentLocked
 from workflow.states import EDITABLE_STATES
 from workflow.transitions import TRANSITIONS
 
@@ -81,9 +82,9 @@ def quarterly_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 revision = services.quarterly_save(report=report, data=data, base_version=base, actor=request.user)
                 messages.success(request, f"已保存为第 {revision.number} 版。")
                 return redirect("reports:quarterly_edit", pk=pk)
-            except SectionConflict:
+            except ContentConflict:
                 messages.error(request, "保存冲突：该季度监控已被他人修改，您的修改未保存；您输入的内容仍在下面。")
-            except SectionLocked as locked:
+            except ContentLocked as locked:
                 messages.error(request, f"该季度监控{locked.state_label}，不能修改。")
         else:
             messages.error(request, "有填写错误，未保存。请按红色提示修改。")
@@ -146,10 +147,10 @@ def quarterly_upload_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             revision = services.quarterly_save(report=report, data=preview.data, base_version=preview.base_version,
                                                 actor=request.user, source="upload")
             preview.delete()
-    except SectionConflict:
+    except ContentConflict:
         messages.error(request, "表格是按旧版本预览的，期间内容已被修改；未导入。请重新下载或重新上传。")
         return redirect("reports:quarterly_upload", pk=pk)
-    except SectionLocked as locked:
+    except ContentLocked as locked:
         messages.error(request, f"该季度监控{locked.state_label}，不能导入。")
         return redirect(report.get_absolute_url())
     messages.success(request, f"已导入「{preview.filename}」，保存为第 {revision.number} 版（{len(preview.changes)} 处修改）。")

@@ -15,9 +15,8 @@ from departments import permissions as perms
 from reports.annual import selectors as annual_selectors
 from reports.annual.outline import build_outline, flatten
 from workflow import services as workflow
-from workflow.permissions import can_act, is_own_work
 from workflow.states import State
-from workflow.transitions import TRANSITIONS, Action, available_actions
+from workflow.transitions import TRANSITIONS, Action
 
 from . import selectors
 from .filters import InboxFilter
@@ -53,20 +52,6 @@ def section_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in TRANSITIONS:
         raise Http404
     return take_action(request, annual_selectors.section_for_view(request.user, pk), action)
-
-
-def actions_for(user: object, item: object) -> list[dict]:
-    """The actions this user may take on a submission now, each with the reason if refused up front."""
-    actions = []
-    for t in available_actions(item.state):
-        if not can_act(user, t.action, item):
-            continue
-        refused = "不能审核自己提交或最后编辑的内容。" if t.is_approval and is_own_work(user, item) else ""
-        if t.action == Action.SUBMIT and not refused:
-            blocking = item.workflow_blocking()
-            refused = "还有未解决的问题：" + "；".join(blocking) if blocking else ""
-        actions.append({"transition": t, "refused": refused})
-    return actions
 
 
 def take_action(request: HttpRequest, item: object, action: str) -> HttpResponse:

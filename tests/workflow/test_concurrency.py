@@ -8,10 +8,11 @@ from unittest import mock
 import pytest
 from django.db import connection
 
-from reports.annual.services import SectionLocked, section_save
+from reports.annual.services import section_save
 from reports.models import Section, SectionRevision
 from workflow import services as wf
 from workflow.models import TransitionLog
+from workflow.services import ContentLocked
 from workflow.states import State
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -110,7 +111,7 @@ def test_a_save_racing_a_submit_never_leaves_unreviewed_text_submitted(ready_sec
     section = fresh(pk)
     if section.state == State.SUBMITTED:
         # the submit won: the save was refused and the submitted text is the one reviewed
-        assert any(isinstance(r, SectionLocked) for r in results), results
+        assert any(isinstance(r, ContentLocked) for r in results), results
         assert section.data["text"] == submitted_text
         assert section.version == section.submitted_version == version
     else:

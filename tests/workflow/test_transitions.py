@@ -202,10 +202,10 @@ def test_reopen_by_the_finance_admin(ready_section, clerk, leader, finance_revie
 
 
 def test_editing_is_refused_outside_draft_and_returned(ready_section, clerk):
-    from reports.annual.services import SectionLocked
+    from workflow.services import ContentLocked
 
     submitted(ready_section, clerk)
-    with pytest.raises(SectionLocked):
+    with pytest.raises(ContentLocked):
         write_narrative(Section.objects.get(pk=ready_section.pk), clerk, "审核中偷偷修改")
     assert Section.objects.get(pk=ready_section.pk).data["text"] == "预决算已按要求公开。"
 

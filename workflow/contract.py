@@ -1,0 +1,49 @@
+"""What a submittable item provides to the workflow (DESIGN §4, §10).
+
+The workflow knows nothing of reports: any model that inherits ``Submission`` (state,
+version, submitter, last editor) and implements these hooks runs through the whole
+transition table, is saved with ``submission_content_save`` and is checked by
+``workflow.guards``. ``tests/workflow/test_contract.py`` proves it with a test-only model.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Protocol, runtime_checkable
+
+from departments.models import Department
+
+
+@runtime_checkable
+class Submittable(Protocol):
+    pk: Any
+    state: str
+    version: int
+    submitted_by_id: int | None
+    last_edited_by_id: int | None
+
+    def workflow_department(self) -> Department:
+        """The budget department whose leading group and finance reviewer review the item."""
+
+    def workflow_unit(self) -> Department:
+        """The unit whose clerks write and submit it."""
+
+    def workflow_title(self) -> str:
+        """How notifications and messages name the item."""
+
+    def workflow_deadline(self) -> date | None:
+        """The last day it may be submitted (None: no deadline)."""
+
+    def workflow_blocking(self) -> list[str]:
+        """What stops a submission now, for the user (empty: nothing)."""
+
+    def workflow_finance_gate(self) -> str | None:
+        """Why the finance bureau may not approve it yet (None: it may)."""
+
+    def workflow_latest_revision(self) -> Any | None:
+        """The newest revision (with ``number``, ``author``, ``created_at``), for conflict messages."""
+
+    def workflow_revision_create(self, *, number: int, actor: Any, **extra: Any) -> Any:
+        """Write the immutable revision of the content just saved as ``number``."""
+
+    def get_absolute_url(self) -> str: ...
