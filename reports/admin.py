@@ -47,7 +47,7 @@ class ReportTemplateAdmin(admin.ModelAdmin):
     @admin.action(description="复制为新版本（可编辑）")
     def copy_as_new_version(self, request: HttpRequest, queryset: QuerySet[ReportTemplate]) -> None:
         for template in queryset:
-            copy = template_copy(template=template)
+            copy = template_copy(template=template, actor=request.user)
             self.message_user(request, f"已复制为「{copy}」。", messages.SUCCESS)
 
 

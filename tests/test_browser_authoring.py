@@ -12,8 +12,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from departments.demo import POLICE, POLICE_STATIONS, demo_org_load
-from reports.annual.demo import demo_report_load
 from reports.models import Report, Section
+from reports.review.demo import demo_report_load
 from tests.browser import VIEWPORT, Session
 from workflow.services import reopen
 from workflow.states import EDITABLE_STATES, State

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from departments.demo import demo_org_load
-from reports.annual.demo import demo_report_load
 from reports.models import ExportJob, JobStatus, QuarterlyReport
 from reports.quarterly.demo import demo_quarters_load
+from reports.review.demo import demo_report_load
 from tests.browser import ARTIFACTS, Session
 from workflow.states import State
 

@@ -19,8 +19,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Max
 
 from departments.demo import POLICE, POLICE_STATIONS, demo_org_load
-from reports.annual.demo import demo_report_load
 from reports.models import Report, Section
+from reports.review.demo import demo_report_load
 from tests.browser import VIEWPORT, Session
 from workflow import services as wf
 from workflow.models import TransitionLog

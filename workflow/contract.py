@@ -20,7 +20,10 @@ class Submittable(Protocol):
     state: str
     version: int
     submitted_by_id: int | None
+    submitted_version: int | None
     last_edited_by_id: int | None
+
+    def get_state_display(self) -> str: ...
 
     def workflow_department(self) -> Department:
         """The budget department whose leading group and finance reviewer review the item."""

@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 from django.utils import timezone
 
 from .contract import Submittable
-from .permissions import can_act, is_own_work
-from .transitions import TRANSITIONS, Action, Transition, available_actions
+from .permissions import can_act, can_write, is_own_work
+from .selectors import round_actor_id
+from .states import EDITABLE_STATES
+from .transitions import ACTION_LABELS, TRANSITIONS, Action, Transition, available_actions
 
 OWN_WORK = "不能审核自己提交或最后编辑的内容。"
 
@@ -35,7 +38,7 @@ class ActionCheck:
     @property
     def takes_comment(self) -> bool:
         """Reviews carry a comment (required on a return); submitting and withdrawing do not."""
-        return self.transition.action not in (Action.SUBMIT, Action.WITHDRAW)
+        return self.transition.takes_comment
 
 
 def _refusal(t: Transition, user: AbstractBaseUser, item: Submittable, comment: str | None) -> str:
@@ -43,6 +46,9 @@ def _refusal(t: Transition, user: AbstractBaseUser, item: Submittable, comment: 
         return f"{t.label}须填写意见，写明需要修改的内容。"
     if t.is_approval and is_own_work(user, item):
         return OWN_WORK
+    if t.prior_stage and round_actor_id(item, t.prior_stage) == user.pk:
+        return (f"您已在本轮{ACTION_LABELS[t.prior_stage]}，不能再{t.label}："
+                "同一事项的两个审核环节须由不同的人完成。")
     if t.action == Action.SUBMIT:
         return _submit_refusal(item)
     if t.action == Action.FINANCE_APPROVE:
@@ -77,3 +83,18 @@ def actions_for(user: AbstractBaseUser, item: Submittable) -> list[ActionCheck]:
     """The actions of the item's state that the user's role allows, each with its refusal (if any)."""
     checks = (action_check(user, item, t.action) for t in available_actions(item.state))
     return [c for c in checks if c.permitted]
+
+
+def content_editable(item: Submittable) -> bool:
+    """Content changes only while the item is with its writers (草稿, 已退回), never under review."""
+    return item.state in EDITABLE_STATES
+
+
+def editable_q(state: str = "state") -> Q:
+    """``content_editable`` as a filter, for lists that flag their rows in one query."""
+    return Q(**{f"{state}__in": list(EDITABLE_STATES)})
+
+
+def can_edit(user: AbstractBaseUser, item: Submittable) -> bool:
+    """May the user change the item's content now (its unit's writers, while it is editable)?"""
+    return content_editable(item) and can_write(user, item)

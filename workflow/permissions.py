@@ -15,7 +15,7 @@ def can_act(user: AbstractBaseUser, action: str, item: Any) -> bool:
     """The role check only; state, guards and separation of duties are the service's."""
     department = item.workflow_department()
     if action == Action.SUBMIT:
-        return perms.can_edit_unit(user, item.workflow_unit())
+        return can_write(user, item)
     if action == Action.WITHDRAW:
         return item.submitted_by_id == user.pk or perms.can_coordinate(user, department)
     if action in (Action.LEADING_APPROVE, Action.LEADING_RETURN):
@@ -25,6 +25,11 @@ def can_act(user: AbstractBaseUser, action: str, item: Any) -> bool:
     if action == Action.REOPEN:
         return perms.can_administer(user)
     return False
+
+
+def can_write(user: AbstractBaseUser, item: Any) -> bool:
+    """The clerks of the item's unit (or above it) and the department's coordinators."""
+    return perms.can_edit_unit(user, item.workflow_unit())
 
 
 def is_own_work(user: AbstractBaseUser, item: Any) -> bool:

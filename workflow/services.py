@@ -105,7 +105,7 @@ def transition_apply(*, item: Any, action: str, actor: AbstractBaseUser, version
     log = TransitionLog.objects.create(
         content_type=ContentType.objects.get_for_model(item), object_id=item.pk,
         department=item.workflow_department(), action=action, from_state=from_state, to_state=t.target,
-        actor=actor, comment=comment.strip(), revision=version,
+        actor=actor, comment=comment.strip() if t.takes_comment else "", revision=version,
     )
     transaction.on_commit(lambda: _queue_notification(log.pk))
     return log

@@ -1,4 +1,5 @@
-"""The 2021 cycle with the 呈贡分局's complete report, from the seed (filled in by demo_report_load).
+"""The 2021 cycle with the 呈贡分局's complete report, from the seed (``demo_report_fill``; the review
+workflow is walked by ``reports.review.demo``).
 
 The texts are the seed's (2021年度昆明市公安局呈贡分局整体支出绩效评价报告), one paragraph a
 line; headings and their numbers come from the outline, and every figure the report
@@ -9,26 +10,18 @@ of 公务用车 costs) is marked as a demo assumption where it is stored.
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import timezone
 
 from departments.demo import OTHER, POLICE, POLICE_STATIONS
 from departments.models import Department
-from reports.models import DeadlineExtension, EvaluationCycle, Report, Section
-from workflow import services as wf
-from workflow.models import TransitionLog
-from workflow.states import State
-from workflow.transitions import Action
+from reports.models import EvaluationCycle, Report
 
 from . import checks
-from .kinds import KINDS
 from .services import cycle_launch, section_save, template_install_default
 
 YEAR = 2021
@@ -377,91 +370,11 @@ def _fill(report: Report) -> int:
     return len(todo)
 
 
-# --- the review workflow: leave sections in every state so every demo account has work ---------
-
-# The coordinator explains the warnings the seed's figures raise, so the sections can be submitted;
-# the checklist keeps showing them, with the explanation.
-EXPLANATIONS = {
-    "three_public": {
-        "three_public.no_budget": "种子报告未给出“三公”经费本年预算数，待财务补录。",
-        "three_public.no_prior": "种子报告未给出上年决算数，待财务补录。",
-    },
-    "crackdown": {
-        "statistics.stated.打处": "原文同比93.34%有误，正文已按计算值93.39%表述。",
-        "statistics.stated.涉网违法犯罪嫌疑人": "原文同比系截尾取值，正文已按四舍五入309.62%表述。",
-    },
-    "public_order": {"statistics.stated.零发案占比": "原文占比78.6%系笔误，正文已按计算值78.16%表述。"},
-}
-FINANCE_RETURNS = {  # leading_approved → returned, with the finance bureau's comment
-    "three_public": "请补录“三公”经费本年预算和上年决算数，计算控制率和变动率后重新提交。",
-    "crackdown": "原文同比与计算值不一致，请核对打处人数上年基数。",
-    "public_order": "零发案小区占比请与平安小区台账核对。",
-}
-WAITING_FOR_LEADERS = ("assets", "funds_management", "management", "epidemic", "cop15")
-DRAFTS = ("other", "funds_balance")
-FINANCE_APPROVED = ("overview", "goal_list", "disclosure", "idle_funds", "internal_control", "funds_arrival",
-                    "funds_use", "organisation_structure", "purpose", "preparation", "execution", "analysis",
-                    "budget_control", "progress")
-LEADER_RETURN = ("public_service", "请补充“一门通办”业务量的上年同期数，并写明盗抢险赔付率的计算口径。")
-DEMO_EXTENSION = 60  # days: the 2021 deadline is long past; the 分局 gets an extension to try the workflow
-
-
-def _act(section: Any, action: str, actor: AbstractBaseUser, comment: str = "") -> None:
-    section.refresh_from_db()
-    kwargs = {"item": section, "actor": actor, "version": section.version}
-    if comment:
-        kwargs["comment"] = comment
-    wf.ACTION_SERVICES[action](**kwargs)
-
-
-def _author(section: Any) -> AbstractBaseUser:
-    return section.last_edited_by
-
-
-def _stage(report: Report) -> bool:
-    """Walk the report through the workflow once; False when it already has a history."""
-    ct = ContentType.objects.get_for_model(Section)
-    sections = {s.node.key: s for s in report.sections.select_related("node", "unit", "report__cycle",
-                                                                       "report__department", "last_edited_by")}
-    if TransitionLog.objects.filter(content_type=ct, object_id__in=[s.pk for s in sections.values()]).exists():
-        return False
-    admin, leader, reviewer = _user(ADMIN), _user("leader_zz"), _user("fin_reviewer")
-    DeadlineExtension.objects.get_or_create(
-        cycle=report.cycle, department=report.department,
-        defaults={"due_on": timezone.localdate() + timedelta(days=DEMO_EXTENSION), "granted_by": admin,
-                  "reason": "演示：延期以便体验审核流程"},
-    )
-    for key, explanations in EXPLANATIONS.items():
-        section = sections[key]
-        section_save(section=section, data=section.data | {"explanations": explanations},
-                     base_version=section.version, actor=_author(section))
-    for section in sections.values():
-        _act(section, Action.SUBMIT, _author(section))
-        _act(section, Action.LEADING_APPROVE, leader)
-    for key in FINANCE_APPROVED:
-        _act(sections[key], Action.FINANCE_APPROVE, reviewer)
-    for key, comment in FINANCE_RETURNS.items():
-        _act(sections[key], Action.FINANCE_RETURN, reviewer, comment)
-    for key in (*WAITING_FOR_LEADERS, *DRAFTS, LEADER_RETURN[0]):
-        _act(sections[key], Action.FINANCE_RETURN, reviewer, "请补充完善后重新提交。")
-        _act(sections[key], Action.SUBMIT, _author(sections[key]))
-    for key in DRAFTS:
-        _act(sections[key], Action.WITHDRAW, _author(sections[key]))
-    _act(sections[LEADER_RETURN[0]], Action.LEADING_RETURN, _user("leader_cy"), LEADER_RETURN[1])
-    return True
-
-
 @transaction.atomic
-def demo_report_load() -> str:
-    """Create the 2021 cycle, fill every section from the seed and walk it through the review
-    workflow; a second run changes nothing."""
+def demo_report_fill() -> tuple[Report | None, int]:
+    """Create the 2021 cycle and fill every section of the 分局's report from the seed (idempotent):
+    the report (None when an existing 2021 cycle does not cover the 分局) and the revisions written."""
     report = Report.objects.filter(cycle=_cycle(), department__code=POLICE[0]).first()
     if report is None:
-        return f"{YEAR} 年度报告：已有的 {YEAR} 年度评价周期不含{POLICE[1]}，未填写。"
-    created = _fill(report)
-    staged = _stage(report)
-    filled = sum(not KINDS[s.kind].is_empty(s.data) for s in report.sections.all())
-    states = Counter(report.sections.values_list("state", flat=True))
-    summary = "，".join(f"{State(k).label} {v}" for k, v in sorted(states.items()))
-    return (f"{YEAR} 年度报告：已填写 {filled} 个章节（本次新建 {created} 个修订"
-            f"{'，已走完演示审核流程' if staged else ''}）；状态：{summary}。")
+        return None, 0
+    return report, _fill(report)

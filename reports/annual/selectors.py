@@ -2,13 +2,88 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from departments import permissions as perms
 from departments.models import Department
-from reports.models import EvaluationCycle, OutlineNode, Report, Section, SectionRevision
+from reports.models import DeadlineExtension, EvaluationCycle, OutlineNode, Report, Section, SectionRevision
+from reports.models.annual import department_due
+from workflow import selectors as history
+from workflow.deadlines import OVERDUE_STATES, overdue_flag
+from workflow.guards import content_editable, editable_q
+from workflow.states import State
+
+
+@dataclass(frozen=True)
+class ReportStatus:
+    """A report's status, derived from its sections (DESIGN §4): the one definition of
+    "N of M approved", "final" and "overdue" for a report, and of its deadline."""
+
+    total: int
+    approved: int
+    ready: int  # 待财政审核: past the leading group
+    open: int  # still waiting on the department (workflow.deadlines.OVERDUE_STATES)
+    due: date  # the department's deadline: the cycle's or its latest extension
+    cycle_due: date
+
+    @property
+    def is_final(self) -> bool:
+        return self.total > 0 and self.approved == self.total
+
+    @property
+    def unapproved(self) -> int:
+        return self.total - self.approved
+
+    @property
+    def pending(self) -> int:
+        """Sections not yet past the leading group."""
+        return self.total - self.ready - self.approved
+
+    @property
+    def extended(self) -> bool:
+        return self.due != self.cycle_due
+
+    def is_overdue(self, today: date) -> bool:
+        return self.open > 0 and self.due < today
+
+
+def with_status(reports: QuerySet[Report]) -> QuerySet[Report]:
+    """Annotate what ``report_status`` reads, in the list's one query."""
+    def count(states: Iterable[str] | None = None) -> Count:
+        return Count("sections", filter=Q(sections__state__in=list(states))) if states else Count("sections")
+
+    return reports.with_due().annotate(
+        cycle_due=F("cycle__due_on"), status_total=count(), approved_count=count([State.APPROVED]),
+        ready_count=count([State.LEADING_APPROVED]), open_count=count(OVERDUE_STATES),
+    )
+
+
+def report_status(report: Report) -> ReportStatus:
+    """The status of a report annotated by ``with_status``."""
+    return ReportStatus(report.status_total, report.approved_count, report.ready_count, report.open_count,
+                        report.due, report.cycle_due)
+
+
+def status_of(report: Report, sections: list[Section]) -> ReportStatus:
+    """The status of a report whose sections are already loaded."""
+    states = [s.state for s in sections]
+    return ReportStatus(len(states), states.count(State.APPROVED), states.count(State.LEADING_APPROVED),
+                        sum(1 for s in states if s in OVERDUE_STATES), report.due_on(), report.cycle.due_on)
+
+
+def editable_flag() -> Case:
+    return Case(When(editable_q(), then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def with_due(sections: QuerySet[Section]) -> QuerySet[Section]:
+    """Sections with their department's deadline and whether they are overdue (``due``, ``is_overdue``)."""
+    return sections.annotate(due=department_due("report__")).annotate(is_overdue=overdue_flag())
 
 
 def section_queryset() -> QuerySet[Section]:
@@ -18,8 +93,10 @@ def section_queryset() -> QuerySet[Section]:
 
 
 def sections_for_editing(user: AbstractBaseUser) -> QuerySet[Section]:
-    """我的填报: sections of the units the user writes for (a coordinator: the whole department)."""
-    return section_queryset().filter(perms.unit_filter(user, perms.EDIT_ROLES, via="unit__")).order_by(
+    """我的填报: sections of the units the user writes for (a coordinator: the whole department);
+    ``can_edit`` per row: every row is in the user's writing scope, so it is the editable-state rule."""
+    scoped = section_queryset().filter(perms.unit_filter(user, perms.EDIT_ROLES, via="unit__"))
+    return scoped.annotate(can_edit=editable_flag()).order_by(
         "-report__cycle__year", "report__department__order", "report_id", "node__order", "node_id"
     )
 
@@ -35,6 +112,25 @@ def section_for_view(user: AbstractBaseUser, pk: int) -> Section:
 
 def section_for_edit(user: AbstractBaseUser, pk: int) -> Section:
     return get_object_or_404(section_queryset().filter(perms.unit_filter(user, perms.EDIT_ROLES, via="unit__")), pk=pk)
+
+
+def previous_submission(section: Section) -> SectionRevision | None:
+    """The revision submitted before the one under review, to diff against (None for a draft:
+    nothing is under review)."""
+    if section.state == State.DRAFT:
+        return None
+    number = history.previous_submitted_revision(section)
+    return None if number is None else section.revisions.filter(number=number).first()
+
+
+def mark_sections(user: AbstractBaseUser, report: Report, sections: list[Section]) -> list[Section]:
+    """Flags for the report page, per section: ``is_approved``, ``can_reassign`` (the coordinator, while
+    the section is with its writers: never under review or approved)."""
+    may_assign = perms.can_coordinate(user, report.department)
+    for s in sections:
+        s.is_approved = s.state == State.APPROVED
+        s.can_reassign = may_assign and content_editable(s)
+    return sections
 
 
 def section_revisions(section: Section) -> list[SectionRevision]:
@@ -72,6 +168,16 @@ def cycles_visible(user: AbstractBaseUser) -> QuerySet[EvaluationCycle]:
     return EvaluationCycle.objects.filter(
         reports__in=Report.objects.filter(perms.unit_filter(user, via="department__"))
     ).distinct().select_related("template").order_by("-year", "-id")
+
+
+def cycle_extensions(cycle: EvaluationCycle) -> list[DeadlineExtension]:
+    """Every extension granted in the cycle, newest first; ``in_force`` marks each department's latest."""
+    rows = list(cycle.extensions.select_related("department", "granted_by").order_by("-granted_at", "-id"))
+    seen: set[int] = set()
+    for extension in rows:
+        extension.in_force = extension.department_id not in seen
+        seen.add(extension.department_id)
+    return rows
 
 
 def all_cycles() -> QuerySet[EvaluationCycle]:

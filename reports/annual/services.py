@@ -1,4 +1,4 @@
-"""Every write of the reports app: templates, cycles, assignment and section saves."""
+"""Every write of the annual report: templates, cycles, deadlines, assignment, section saves, attachments."""
 
 from __future__ import annotations
 
@@ -8,13 +8,25 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
 from departments import permissions as perms
 from departments.models import Department, DepartmentKind, Role
-from reports.models import EvaluationCycle, OutlineNode, Report, ReportTemplate, Section, SectionRevision
-from workflow.services import submission_content_save
+from departments.services import audit_record
+from reports.models import (
+    DeadlineExtension,
+    EvaluationCycle,
+    OutlineNode,
+    Report,
+    ReportTemplate,
+    Section,
+    SectionAttachment,
+    SectionRevision,
+)
+from workflow.guards import content_editable, editable_q
+from workflow.services import ContentLocked, submission_content_save
 
 from . import checks
 from .kinds import KINDS
@@ -44,8 +56,8 @@ def template_install_default() -> ReportTemplate:
 
 
 @transaction.atomic
-def template_copy(*, template: ReportTemplate) -> ReportTemplate:
-    """A new, editable version of a template with the same outline."""
+def template_copy(*, template: ReportTemplate, actor: AbstractBaseUser | None) -> ReportTemplate:
+    """A new, editable version of a template with the same outline (audited on the new version)."""
     latest = ReportTemplate.objects.filter(code=template.code).aggregate(v=Max("version"))["v"] or 0
     copy = ReportTemplate.objects.create(
         code=template.code, version=latest + 1, name=template.name, title_format=template.title_format,
@@ -62,6 +74,8 @@ def template_copy(*, template: ReportTemplate) -> ReportTemplate:
         node.parent = mapping.get(node.parent_id) if node.parent_id else None
         node.save()
         mapping[old_id] = node
+    audit_record(actor=actor, action="template.copy", target=copy,
+                 summary=f"由「{template}」复制为第 {copy.version} 版", changes={"based_on": template.pk})
     return copy
 
 
@@ -117,16 +131,59 @@ def _launch_context(template: ReportTemplate) -> checks.CheckContext:
 
 
 @transaction.atomic
-def section_assign(*, section: Section, unit: Department, actor: AbstractBaseUser) -> Section:
-    """The department coordinator hands a section to one of the department's units."""
+def section_assign(*, section: Section, unit: Department, actor: AbstractBaseUser, reason: str = "") -> Section:
+    """The department coordinator hands a section to one of the department's units, while the section
+    is with its writers (never under review or approved); the change is audited on the section."""
     department = section.report.department
     if not perms.can_coordinate(actor, department):
         raise PermissionDenied("只有部门绩效联络员可以分配章节。")
     if unit.pk != department.pk and unit.budget_department_id != department.pk:
         raise ValidationError({"unit": f"「{unit.name}」不属于{department.name}。"})
-    Section.objects.filter(pk=section.pk).update(unit=unit)
+    previous = Section.objects.select_related("unit").get(pk=section.pk).unit
+    # compare-and-swap on the state: a submit that lands first wins, and the reassignment is refused
+    if not Section.objects.filter(editable_q(), pk=section.pk).update(unit=unit):
+        section.refresh_from_db()
+        raise ValidationError({"unit": f"「{section.node.title}」{section.get_state_display()}，不能重新分配；"
+                                       "审核中或已审定的章节须退回后才能改由其他单位填报。"})
+    audit_record(actor=actor, action="section.assign", target=section, department=department, reason=reason,
+                 summary=f"填报单位由{previous.name}改为{unit.name}", changes={"unit": [previous.name, unit.name]})
     section.unit = unit
     return section
+
+
+@transaction.atomic
+def extension_grant(*, cycle: EvaluationCycle, department: Department, due_on: date, reason: str,
+                    actor: AbstractBaseUser) -> DeadlineExtension:
+    """A later deadline for one department; every grant is kept and the latest is in force."""
+    if not perms.can_administer(actor):
+        raise PermissionDenied("只有财政局管理员可以准予延期。")
+    if not cycle.departments.filter(pk=department.pk).exists():
+        raise ValidationError({"department": f"{department.name}不参加「{cycle.name}」。"})
+    if due_on <= cycle.due_on:
+        raise ValidationError({"due_on": f"延期至：须晚于周期截止日期 {cycle.due_on:%Y-%m-%d}。"})
+    if not reason.strip():
+        raise ValidationError({"reason": "理由：请写明延期的理由。"})
+    extension = DeadlineExtension.objects.create(cycle=cycle, department=department, due_on=due_on,
+                                                 reason=reason.strip(), granted_by=actor)
+    audit_record(actor=actor, action="extension.grant", target=cycle, department=department, reason=extension.reason,
+                 summary=f"准予{department.name}延期至 {due_on:%Y-%m-%d}", changes={"due_on": due_on.isoformat()})
+    return extension
+
+
+@transaction.atomic
+def attachment_add(*, section: Section, upload: UploadedFile, actor: AbstractBaseUser) -> SectionAttachment:
+    """Attach a file to a section while it is with its writers; audited on the section."""
+    if not perms.can_edit_unit(actor, section.unit):
+        raise PermissionDenied("您不能编辑该单位的章节。")
+    # the row lock makes a concurrent submit wait for this transaction (SQLite: IMMEDIATE serialises writers)
+    current = Section.objects.select_for_update().get(pk=section.pk)
+    if not content_editable(current):
+        raise ContentLocked(current.get_state_display())
+    attachment = SectionAttachment.objects.create(section=section, file=upload, name=upload.name[:200],
+                                                  size=upload.size, uploaded_by=actor)
+    audit_record(actor=actor, action="attachment.add", target=section, department=section.report.department,
+                 summary=f"上传附件「{attachment.name}」", changes={"attachment": attachment.pk, "size": attachment.size})
+    return attachment
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,15 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from departments import permissions as perms
 from departments.models import Department
-from reports.models import DeadlineExtension, EvaluationCycle, ReportTemplate, Section, SectionAttachment
-from reports.review import selectors as review_selectors
-from workflow.guards import actions_for
+from departments.selectors import audit_history
+from reports.models import EvaluationCycle, ReportTemplate, Section, SectionAttachment
+from workflow import selectors as history
+from workflow.guards import actions_for, can_edit, content_editable
 from workflow.services import ContentConflict, ContentLocked
-from workflow.states import EDITABLE_STATES
 
 from . import checks, rendering, scoring, selectors, services
 from .diff import revision_changes
@@ -83,14 +82,14 @@ def _edit_context(section: Section, form: forms.Form | None, formsets: dict, dat
         "section": section, "form": form, "formsets": formsets, "rendered": rendered, "entry": entry,
         "base_version": base_version, "explanations": data.get("explanations", {}),
         "kind_template": f"reports/annual/kinds/{section.kind}_form.html",
-        "return_comment": review_selectors.last_comments([section]).get(section.pk) if section.state == "returned" else None,
+        "return_comment": history.return_comment(section),
     }
 
 
 @login_required
 def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
     section = selectors.section_for_edit(request.user, pk)
-    if section.state not in EDITABLE_STATES:
+    if not content_editable(section):
         messages.error(request, f"该章节{section.get_state_display()}，不能修改。")
         return redirect("reports:section_detail", pk=pk)
     if request.method != "POST":
@@ -149,22 +148,22 @@ def section_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = checks.context_for(report, checks.figure_sections(report))
     entry = rendering.section_depth(section, selectors.report_nodes(report), report.cycle.template)
     rendered = rendering.render_section(section, ctx, entry.depth, report.cycle.template)
-    previous = review_selectors.previous_submission(section)
+    previous = selectors.previous_submission(section)
     texts, fields = ([], [])
     if previous:
         def readable(data: dict[str, Any]) -> dict[str, Any]:
             return data | {"text": rendering.filled_text(section.kind, data, ctx)}
 
         texts, fields = revision_changes(section.kind, readable(previous.data), readable(section.data))
-    review_selectors.unread_notifications(request.user).filter(url=section.get_absolute_url()).update(read_at=timezone.now())
+    actions = actions_for(request.user, section)
     return render(request, "reports/annual/section_detail.html", {
         "section": section, "rendered": rendered, "entry": entry,
         "draft_comment": request.session.pop(f"draft_comment:section:{section.pk}", ""),
         "can_view_report": perms.can_view_unit(request.user, report.department),
-        "can_edit": perms.can_edit_unit(request.user, section.unit) and section.state in EDITABLE_STATES,
-        "actions": actions_for(request.user, section),
+        "can_edit": can_edit(request.user, section),
+        "actions": actions, "takes_comment": any(a.allowed and a.takes_comment for a in actions),
         "previous": previous, "diff_texts": texts, "diff_fields": fields,
-        "history": review_selectors.item_history(section),
+        "history": history.item_history(section),
         "attachments": section.attachments.all(),
         "attachment_form": AttachmentForm(max_bytes=settings.EVALSITE_UPLOAD_MAX_BYTES),
     })
@@ -179,7 +178,8 @@ def section_history(request: HttpRequest, pk: int) -> HttpResponse:
         texts, fields = revision_changes(section.kind, previous.data if previous else {}, revision.data)
         entries.append({"when": revision.created_at, "revision": revision, "texts": texts, "fields": fields,
                         "first": previous is None})
-    entries += [{"when": log.created_at, "log": log} for log in review_selectors.item_history(section)]
+    entries += [{"when": log.created_at, "log": log} for log in history.item_history(section)]
+    entries += [{"when": entry.created_at, "audit": entry} for entry in audit_history(section)]
     entries.sort(key=lambda e: e["when"], reverse=True)
     return render(request, "reports/annual/section_history.html", {"section": section, "entries": entries})
 
@@ -189,15 +189,15 @@ def section_history(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     section = selectors.section_for_edit(request.user, pk)
     form = AttachmentForm(request.POST, request.FILES, max_bytes=settings.EVALSITE_UPLOAD_MAX_BYTES)
-    if section.state not in EDITABLE_STATES:
-        messages.error(request, f"该章节{section.get_state_display()}，不能添加附件。")
-    elif form.is_valid():
-        upload = form.cleaned_data["file"]
-        SectionAttachment.objects.create(section=section, file=upload, name=upload.name[:200], size=upload.size,
-                                         uploaded_by=request.user)
-        messages.success(request, f"已上传附件「{upload.name}」。")
-    else:
+    if not form.is_valid():
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("reports:section_detail", pk=pk)
+    try:
+        attachment = services.attachment_add(section=section, upload=form.cleaned_data["file"], actor=request.user)
+    except ContentLocked as locked:
+        messages.error(request, f"该章节{locked.state_label}，不能添加附件。")
+    else:
+        messages.success(request, f"已上传附件「{attachment.name}」。")
     return redirect("reports:section_detail", pk=pk)
 
 
@@ -221,21 +221,15 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sections = selectors.report_sections(report)
     parts = rendering.render_report(report, selectors.report_nodes(report), sections)
     rendered = [p.rendered for p in parts if p.rendered]
-    can_assign = perms.can_coordinate(request.user, report.department)
-    approved = sum(1 for s in sections if s.state == "approved")
+    selectors.mark_sections(request.user, report, sections)
+    can_assign = any(s.can_reassign for s in sections)
     return render(request, "reports/annual/report_detail.html", {
-        "report": report, "parts": parts,
+        "report": report, "parts": parts, "status": selectors.status_of(report, sections),
         "report_findings": checks.report_level_findings(report, sections),
         "blocking": [r for r in rendered if any(f.blocking for f in r.findings)],
         "flagged": [r for r in rendered if r.findings],
         "empty": [r for r in rendered if KINDS[r.section.kind].is_empty(r.section.data)],
-        "can_assign": can_assign,
         "can_finance": perms.can_review_finance(request.user, report.department),
-        "ready_count": sum(1 for s in sections if s.state == "leading_approved"),
-        "parts_count": len(sections),
-        "approved_count": approved,
-        "unapproved_count": len(sections) - approved,
-        "is_final": bool(sections) and approved == len(sections),
         "score": scoring.report_score(report, sections),
         "units": selectors.department_units(report.department) if can_assign else [],
     })
@@ -325,13 +319,15 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = ExtensionForm(request.POST or None, departments=cycle.departments.all(), cycle_due=cycle.due_on)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        DeadlineExtension.objects.update_or_create(
-            cycle=cycle, department=data["department"],
-            defaults={"due_on": data["due_on"], "reason": data["reason"], "granted_by": request.user},
-        )
-        messages.success(request, f"已准予{data['department'].name}延期至 {data['due_on']:%Y-%m-%d}。")
-        return redirect("reports:cycle_detail", pk=pk)
+        try:
+            services.extension_grant(cycle=cycle, **data, actor=request.user)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"已准予{data['department'].name}延期至 {data['due_on']:%Y-%m-%d}。")
+            return redirect("reports:cycle_detail", pk=pk)
     return render(request, "reports/annual/cycle_detail.html", {
-        "cycle": cycle, "form": form, "today": timezone.localdate(),
-        "extensions": cycle.extensions.select_related("department", "granted_by"),
+        "cycle": cycle, "form": form, "extensions": selectors.cycle_extensions(cycle),
+        "history": audit_history(cycle),
     })

@@ -6,6 +6,8 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from departments.models import AppendOnly, Department, DepartmentKind
@@ -115,11 +117,27 @@ class EvaluationCycle(models.Model):
         return self.name
 
 
+def department_due(via: str = "") -> Coalesce:
+    """The one definition of a department's deadline in a cycle: its latest extension, else the
+    cycle's. ``via`` is the lookup path from the annotated model to its Report ("" or "report__")."""
+    latest = DeadlineExtension.objects.filter(
+        cycle_id=OuterRef(f"{via}cycle_id"), department_id=OuterRef(f"{via}department_id"),
+    ).order_by("-granted_at", "-id").values("due_on")[:1]
+    return Coalesce(Subquery(latest), F(f"{via}cycle__due_on"))
+
+
+class ReportQuerySet(models.QuerySet):
+    def with_due(self) -> ReportQuerySet:
+        return self.annotate(due=department_due())
+
+
 class Report(models.Model):
     cycle = models.ForeignKey(EvaluationCycle, verbose_name="评价周期", on_delete=models.CASCADE,
                               related_name="reports")
     department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.PROTECT, related_name="reports")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = "绩效评价报告"
@@ -135,13 +153,10 @@ class Report(models.Model):
         return fmt.format(year=self.cycle.year, department=self.department.name)
 
     def due_on(self) -> date:
-        """The cycle's deadline, or this department's extension."""
-        extension = getattr(self, "_extension_due", None)
-        if extension is None:
-            found = self.cycle.extensions.filter(department_id=self.department_id).first()
-            extension = found.due_on if found else False
-            self._extension_due = extension
-        return extension or self.cycle.due_on
+        """The department's deadline (``department_due``); annotated in bulk by ``with_due()``."""
+        if getattr(self, "due", None) is None:
+            self.due = Report.objects.with_due().values_list("due", flat=True).get(pk=self.pk)
+        return self.due
 
 
 class Section(Submission):
@@ -230,8 +245,11 @@ class SectionRevision(AppendOnly):
 
 
 
-class DeadlineExtension(models.Model):
-    """A later deadline for one department in one cycle, granted by the finance admin."""
+class DeadlineExtension(AppendOnly):
+    """A later deadline for one department in one cycle, granted by the finance admin.
+
+    Every grant is kept (who, when, why); the latest one is in force (``department_due``).
+    """
 
     cycle = models.ForeignKey(EvaluationCycle, verbose_name="评价周期", on_delete=models.CASCADE,
                               related_name="extensions")
@@ -240,12 +258,13 @@ class DeadlineExtension(models.Model):
     reason = models.CharField("理由", max_length=200)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="批准人", null=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    granted_at = models.DateTimeField("批准时间", auto_now=True)
+    granted_at = models.DateTimeField("批准时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "延期"
         verbose_name_plural = "延期"
-        constraints = [models.UniqueConstraint(fields=["cycle", "department"], name="extension_cycle_department")]
+        ordering = ["-granted_at", "-id"]
+        indexes = [models.Index(fields=["cycle", "department", "-granted_at"], name="extension_latest")]
 
     def __str__(self) -> str:
         return f"{self.department} 延期至 {self.due_on}"

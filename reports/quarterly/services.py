@@ -1,4 +1,4 @@
-"""Every write of quarterly monitoring: saving a report, opening a quarter."""
+"""Every write of quarterly monitoring: saving a report, upload previews, opening a quarter."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from django.db import transaction
 from departments import permissions as perms
 from departments.models import Department
 from reports.findings import counts
-from reports.models import AnnualTarget, QuarterlyReport, QuarterlyRevision
+from reports.models import AnnualTarget, QuarterlyReport, QuarterlyRevision, UploadPreview
 from workflow.services import submission_content_save
 from workflow.states import State
 
 from .figures import normalize
 from .selectors import evaluate
+from .sheet import ParsedSheet
 
 
 @transaction.atomic
@@ -32,6 +33,31 @@ def quarterly_save(*, report: QuarterlyReport, data: dict[str, Any], base_versio
         item=report, changes={"data": data, "error_count": errors, "warning_count": warnings},
         base_version=base_version, actor=actor, source=source,
     )
+
+
+@transaction.atomic
+def upload_preview_store(*, report: QuarterlyReport, actor: AbstractBaseUser, parsed: ParsedSheet,
+                         filename: str) -> UploadPreview:
+    """Keep a parsed upload until the user confirms it (one pending preview per user and report)."""
+    if not perms.can_edit_unit(actor, report.unit):
+        raise PermissionDenied("您不能填写该单位的季度监控。")
+    UploadPreview.objects.filter(report=report, user=actor).delete()
+    return UploadPreview.objects.create(
+        report=report, user=actor, base_version=report.version, data=parsed.data, filename=filename[:200],
+        changes=[c.__dict__ for c in parsed.changes],
+    )
+
+
+@transaction.atomic
+def upload_preview_apply(*, report: QuarterlyReport, preview: UploadPreview, actor: AbstractBaseUser
+                         ) -> QuarterlyRevision:
+    """Apply a previewed upload as one revision over the version it was previewed against, or nothing."""
+    if preview.report_id != report.pk or preview.user_id != actor.pk:
+        raise PermissionDenied("该预览不属于您或不属于该季度监控。")
+    revision = quarterly_save(report=report, data=preview.data, base_version=preview.base_version,
+                              actor=actor, source="upload")
+    preview.delete()
+    return revision
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -16,11 +15,10 @@ from django.views.decorators.http import require_POST
 from departments import permissions as perms
 from departments.models import DepartmentKind
 from reports.models import UploadPreview
-from reports.review import selectors as review_selectors
 from reports.review.views import take_action
-from workflow.guards import actions_for
+from workflow import selectors as history
+from workflow.guards import actions_for, can_edit, content_editable
 from workflow.services import ContentConflict, ContentLocked
-from workflow.states import EDITABLE_STATES
 from workflow.transitions import TRANSITIONS
 
 from . import selectors, services
@@ -54,9 +52,9 @@ def quarterly_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.quarterly_for_view(request.user, pk)
     computed, found = selectors.evaluate(report)
     return render(request, "reports/quarterly/quarterly_detail.html", {
-        "report": report, "c": computed, "findings": found, "history": review_selectors.quarterly_history(report),
+        "report": report, "c": computed, "findings": found, "history": history.item_history(report),
         "actions": actions_for(request.user, report),
-        "can_edit": perms.can_edit_unit(request.user, report.unit) and report.state in EDITABLE_STATES,
+        "can_edit": can_edit(request.user, report),
         "revisions": report.revisions.select_related("author")[:20],
     })
 
@@ -68,7 +66,7 @@ def _explanations(post: dict) -> dict[str, str]:
 @login_required
 def quarterly_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.quarterly_for_edit(request.user, pk)
-    if report.state not in EDITABLE_STATES:
+    if not content_editable(report):
         messages.error(request, f"该季度监控{report.get_state_display()}，不能修改。")
         return redirect(report.get_absolute_url())
     targets = selectors.targets_of(report)
@@ -122,18 +120,11 @@ def quarterly_upload(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "reports/quarterly/quarterly_upload.html", context, status=400)
         preview = None
         if not parsed.bad:
-            preview = _store_preview(report, request.user, parsed, upload.name)
+            preview = services.upload_preview_store(report=report, actor=request.user, parsed=parsed,
+                                                    filename=upload.name)
         context |= {"parsed": parsed, "preview": preview, "filename": upload.name}
         return render(request, "reports/quarterly/quarterly_upload.html", context, status=400 if parsed.bad else 200)
     return render(request, "reports/quarterly/quarterly_upload.html", context, status=400 if request.method == "POST" else 200)
-
-
-def _store_preview(report: object, user: object, parsed: object, filename: str) -> object:
-    UploadPreview.objects.filter(report=report, user=user).delete()
-    return UploadPreview.objects.create(
-        report=report, user=user, base_version=report.version, data=parsed.data, filename=filename[:200],
-        changes=[c.__dict__ for c in parsed.changes],
-    )
 
 
 @login_required
@@ -143,10 +134,7 @@ def quarterly_upload_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.quarterly_for_edit(request.user, pk)
     preview = get_object_or_404(UploadPreview, pk=request.POST.get("preview"), report=report, user=request.user)
     try:
-        with transaction.atomic():
-            revision = services.quarterly_save(report=report, data=preview.data, base_version=preview.base_version,
-                                                actor=request.user, source="upload")
-            preview.delete()
+        revision = services.upload_preview_apply(report=report, preview=preview, actor=request.user)
     except ContentConflict:
         messages.error(request, "表格是按旧版本预览的，期间内容已被修改；未导入。请重新下载或重新上传。")
         return redirect("reports:quarterly_upload", pk=pk)

@@ -1,6 +1,5 @@
 import django_filters
 from django import forms
-from django.utils import timezone
 
 from reports.models import EvaluationCycle, Section, SectionKind
 from workflow.states import State
@@ -30,7 +29,5 @@ class InboxFilter(django_filters.FilterSet):
         self.filters["department"].extra["choices"] = departments
 
     def filter_overdue(self, queryset, name: str, value: bool | None):  # noqa: ANN001, ANN201
-        if value is None:
-            return queryset
-        today = timezone.localdate()
-        return queryset.filter(due__lt=today) if value else queryset.filter(due__gte=today)
+        # ``is_overdue`` is annotated by the inbox selector from the one rule (workflow.deadlines)
+        return queryset if value is None else queryset.filter(is_overdue=value)

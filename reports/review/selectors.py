@@ -1,77 +1,100 @@
-"""Reads of the review workflow: inboxes, the history of an item, progress, notifications."""
+"""Reads of the review workflow: inboxes, progress, notifications.
+
+The history of an item (transitions, last return, previous submission) is read by
+``workflow.selectors``; deadlines, "overdue" and a report's status by ``reports.annual.selectors``
+and ``workflow.deadlines``. Pages get flags (``next_action``, ``is_overdue``, …) computed here in bulk.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.urls import reverse
 
 from departments import permissions as perms
 from departments.models import Role
-from reports.annual.selectors import section_queryset
-from reports.models import (
-    DeadlineExtension,
-    EvaluationCycle,
-    QuarterlyReport,
-    Report,
-    Section,
-    SectionRevision,
-)
+from reports.annual.selectors import ReportStatus, report_status, section_queryset, with_due, with_status
+from reports.models import EvaluationCycle, QuarterlyReport, Report, Section
 from reports.quarterly.selectors import quarterly_queryset
+from workflow import selectors as history
+from workflow.deadlines import overdue_flag
 from workflow.models import Notification, TransitionLog
 from workflow.states import EDITABLE_STATES, State
-from workflow.transitions import Action
 
 
-def _due_expression() -> Any:
-    """A section's deadline: its department's extension in the cycle, else the cycle's."""
-    extension = DeadlineExtension.objects.filter(
-        cycle_id=OuterRef("report__cycle_id"), department_id=OuterRef("report__department_id")
-    ).values("due_on")[:1]
-    return Coalesce(Subquery(extension), F("report__cycle__due_on"))
+def _waiting_for(user: AbstractBaseUser, department_via: str) -> Q:
+    """Own editable items, and the reviews due from the user."""
+    mine = perms.unit_filter(user, perms.EDIT_ROLES, via="unit__") & Q(state__in=list(EDITABLE_STATES))
+    leading = perms.leading_review_filter(user, via=department_via) & Q(state=State.SUBMITTED)
+    finance = perms.finance_review_filter(user, via=department_via) & Q(state=State.LEADING_APPROVED)
+    return mine | leading | finance
+
+
+def _returned_first() -> Case:
+    return Case(When(state=State.RETURNED, then=Value(0)), default=Value(1))
 
 
 def inbox_sections(user: AbstractBaseUser) -> QuerySet[Section]:
     """Everything waiting for this user: own returned/draft sections, and reviews due from them."""
-    mine = perms.unit_filter(user, perms.EDIT_ROLES, via="unit__") & Q(state__in=list(EDITABLE_STATES))
-    leading = perms.leading_review_filter(user, via="report__department__") & Q(state=State.SUBMITTED)
-    finance = perms.finance_review_filter(user, via="report__department__") & Q(state=State.LEADING_APPROVED)
-    returned_first = Case(When(state=State.RETURNED, then=Value(0)), default=Value(1))
     return (
-        section_queryset().filter(mine | leading | finance)
-        .annotate(due=_due_expression(), returned_first=returned_first)
+        with_due(section_queryset().filter(_waiting_for(user, "report__department__")))
+        .annotate(returned_first=_returned_first())
         .order_by("returned_first", "due", "report__department__order", "node__order", "pk")
     )
 
 
-def last_comments(sections: list[Section]) -> dict[int, TransitionLog]:
-    """The latest return (with its comment) of each section, in one query."""
-    ct = ContentType.objects.get_for_model(Section)
-    logs = TransitionLog.objects.filter(
-        content_type=ct, object_id__in=[s.pk for s in sections],
-        action__in=[Action.LEADING_RETURN, Action.FINANCE_RETURN, Action.REOPEN],
-    ).select_related("actor").order_by("object_id", "-created_at", "-id")
-    latest: dict[int, TransitionLog] = {}
-    for log in logs:
-        latest.setdefault(log.object_id, log)
-    return latest
+# What the user does next with an item in their inbox, by its state: (label, page).
+NEXT_ACTIONS = {
+    State.RETURNED: ("修改后重新提交", "reports:section_edit"),
+    State.DRAFT: ("填写并提交", "reports:section_edit"),
+    State.SUBMITTED: ("领导小组审核", "reports:section_detail"),
+    State.LEADING_APPROVED: ("财政审核", "reports:section_detail"),
+}
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    section: Section
+    return_comment: TransitionLog | None  # the reviewer's comment, while the section is returned
+    next_label: str
+    next_url: str
+
+
+def inbox_rows(sections: list[Section]) -> list[InboxRow]:
+    """One page of the inbox with each row's next step and return comment (one query for the comments)."""
+    comments = history.last_returns(sections)
+    rows = []
+    for s in sections:
+        label, page = NEXT_ACTIONS.get(s.state, ("查看", "reports:section_detail"))
+        comment = comments.get(s.pk) if s.state == State.RETURNED else None
+        rows.append(InboxRow(s, comment, label, reverse(page, args=[s.pk])))
+    return rows
 
 
 @dataclass(frozen=True)
 class ReadyReport:
     report: Report
-    ready: int
-    total: int
-    approved: int
+    status: ReportStatus
+
+    @property
+    def ready(self) -> int:
+        return self.status.ready
+
+    @property
+    def total(self) -> int:
+        return self.status.total
+
+    @property
+    def approved(self) -> int:
+        return self.status.approved
 
     @property
     def pending(self) -> int:
         """Sections not yet past the leading group: while any remain, the gate may be closed."""
-        return self.total - self.ready - self.approved
+        return self.status.pending
 
     @property
     def gate_open(self) -> bool:
@@ -80,38 +103,13 @@ class ReadyReport:
 
 def finance_ready_reports(user: AbstractBaseUser) -> list[ReadyReport]:
     """Per department: how many sections are ready for the finance bureau (N/M)."""
-    reports = (
-        Report.objects.filter(perms.finance_review_filter(user, via="department__"))
-        .select_related("cycle", "department")
-        .annotate(
-            total=Count("sections"),
-            ready=Count("sections", filter=Q(sections__state=State.LEADING_APPROVED)),
-            approved=Count("sections", filter=Q(sections__state=State.APPROVED)),
-        )
-        .exclude(total=F("approved"))
-        .order_by("-cycle__year", "department__order", "department__code")
-    )
-    rows = [ReadyReport(r, r.ready, r.total, r.approved) for r in reports]
+    reports = with_status(
+        Report.objects.filter(perms.finance_review_filter(user, via="department__")).select_related("cycle", "department")
+    ).order_by("-cycle__year", "department__order", "department__code")
+    rows = [ReadyReport(r, report_status(r)) for r in reports]
+    rows = [r for r in rows if not r.status.is_final]
     # departments whose sections can be approved now come first
     return sorted(rows, key=lambda r: (not (r.ready and r.gate_open), -r.report.cycle.year))
-
-
-def item_history(section: Section) -> list[TransitionLog]:
-    ct = ContentType.objects.get_for_model(Section)
-    return list(TransitionLog.objects.filter(content_type=ct, object_id=section.pk).select_related("actor"))
-
-
-def previous_submission(section: Section) -> SectionRevision | None:
-    """The revision submitted before the one under review, to diff against."""
-    ct = ContentType.objects.get_for_model(Section)
-    current = section.submitted_version if section.submitted_version is not None else section.version
-    earlier = (
-        TransitionLog.objects.filter(content_type=ct, object_id=section.pk, action=Action.SUBMIT, revision__lt=current)
-        .order_by("-created_at", "-id").values_list("revision", flat=True).first()
-    )
-    if earlier is None:
-        return None
-    return section.revisions.filter(number=earlier).first()
 
 
 def progress_reports(user: AbstractBaseUser, cycle: EvaluationCycle) -> QuerySet[Report]:
@@ -121,21 +119,47 @@ def progress_reports(user: AbstractBaseUser, cycle: EvaluationCycle) -> QuerySet
         | perms.leading_review_filter(user, via="department__")
         | perms.unit_filter(user, frozenset({Role.FINANCE_ADMIN, Role.COORDINATOR}), via="department__")
     )
-    extension = DeadlineExtension.objects.filter(cycle_id=OuterRef("cycle_id"), department_id=OuterRef("department_id"))
     return (
-        Report.objects.filter(oversee, cycle=cycle).select_related("department")
-        .annotate(due=Coalesce(Subquery(extension.values("due_on")[:1]), F("cycle__due_on")))
+        with_status(Report.objects.filter(oversee, cycle=cycle)).select_related("department")
         .order_by("department__order", "department__code")
     )
 
 
-def progress_cells(reports: list[Report]) -> dict[tuple[int, int], Section]:
+STATE_MARKS = {State.APPROVED: "✓", State.RETURNED: "↩", State.SUBMITTED: "1", State.LEADING_APPROVED: "2"}
+
+
+@dataclass(frozen=True)
+class ProgressCell:
+    pk: int
+    state: str
+    label: str
+    mark: str
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    report: Report
+    status: ReportStatus
+    is_overdue: bool
+    cells: list[ProgressCell | None]
+
+
+def progress_rows(reports: list[Report], node_ids: list[int], today: date) -> list[ProgressRow]:
+    """Departments × sections of one page, with marks and the overdue flag (one query for the cells)."""
     sections = Section.objects.filter(report__in=reports).only("id", "report_id", "node_id", "state", "error_count")
-    return {(s.report_id, s.node_id): s for s in sections}
+    cells = {(s.report_id, s.node_id): ProgressCell(s.pk, s.state, s.get_state_display(),
+                                                    "!" if s.error_count else STATE_MARKS.get(s.state, ""))
+             for s in sections}
+    rows = []
+    for report in reports:
+        status = report_status(report)
+        rows.append(ProgressRow(report, status, status.is_overdue(today),
+                                [cells.get((report.pk, n)) for n in node_ids]))
+    return rows
 
 
 def state_counts(reports: QuerySet[Report]) -> dict[str, int]:
-    rows = Section.objects.filter(report__in=reports).values("state").annotate(n=Count("id"))
+    rows = Section.objects.filter(report__in=reports.values("pk")).values("state").annotate(n=Count("id"))
     return {row["state"]: row["n"] for row in rows}
 
 
@@ -144,15 +168,7 @@ def unread_notifications(user: AbstractBaseUser) -> QuerySet[Notification]:
 
 
 def inbox_quarterlies(user: AbstractBaseUser) -> QuerySet[QuarterlyReport]:
-    """Quarterly reports waiting for this user, like inbox_sections."""
-    mine = perms.unit_filter(user, perms.EDIT_ROLES, via="unit__") & Q(state__in=list(EDITABLE_STATES))
-    leading = perms.leading_review_filter(user, via="department__") & Q(state=State.SUBMITTED)
-    finance = perms.finance_review_filter(user, via="department__") & Q(state=State.LEADING_APPROVED)
-    returned_first = Case(When(state=State.RETURNED, then=Value(0)), default=Value(1))
-    return (quarterly_queryset().filter(mine | leading | finance).annotate(returned_first=returned_first)
+    """Quarterly reports waiting for this user, like inbox_sections, with ``is_overdue`` per row."""
+    return (quarterly_queryset().filter(_waiting_for(user, "department__"))
+            .annotate(returned_first=_returned_first(), is_overdue=overdue_flag(due="due_on"))
             .order_by("returned_first", "due_on", "department__order", "unit__order", "pk"))
-
-
-def quarterly_history(report: QuarterlyReport) -> list[TransitionLog]:
-    ct = ContentType.objects.get_for_model(QuarterlyReport)
-    return list(TransitionLog.objects.filter(content_type=ct, object_id=report.pk).select_related("actor"))

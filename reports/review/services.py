@@ -1,22 +1,24 @@
-"""Daily reminders before a deadline and escalation of overdue sections (run by Celery beat)."""
+"""Writes of the review package: daily reminders and escalation (Celery beat), the finance bureau's
+bulk approval of a department's ready sections, marking notifications read."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from departments import permissions as perms
 from departments.models import Role
-from reports.models import DeadlineExtension, Report, Section
+from reports.annual.selectors import report_status, with_status
+from reports.models import Report, Section
+from workflow import services as workflow
 from workflow.notifications import notify_users
 from workflow.states import EDITABLE_STATES, State
-
-OPEN_STATES = [*EDITABLE_STATES, State.SUBMITTED]
 
 
 @dataclass
@@ -25,24 +27,16 @@ class ReminderResult:
     escalated: int = 0
 
 
-def _reports_with_due(today: date) -> list[Report]:
-    extension = DeadlineExtension.objects.filter(cycle_id=OuterRef("cycle_id"), department_id=OuterRef("department_id"))
-    return list(
-        Report.objects.filter(cycle__opens_on__lte=today)
-        .annotate(due=Coalesce(Subquery(extension.values("due_on")[:1]), F("cycle__due_on")))
-        .select_related("cycle", "department")
-    )
-
-
 def deadline_reminders_send(today: date) -> ReminderResult:
     """Remind units N days before their deadline; escalate overdue reports to the 组长 and finance reviewer."""
     result = ReminderResult()
     days_ahead = set(settings.EVALSITE_REMINDER_DAYS)
-    for report in _reports_with_due(today):
+    reports = with_status(Report.objects.filter(cycle__opens_on__lte=today)).select_related("cycle", "department")
+    for report in reports:
         left = (report.due - today).days
         if left in days_ahead:
             result.reminded += _remind_units(report, left)
-        elif left < 0:
+        elif report_status(report).is_overdue(today):
             result.escalated += _escalate(report, today)
     return result
 
@@ -66,9 +60,7 @@ def _remind_units(report: Report, left: int) -> int:
 
 
 def _escalate(report: Report, today: date) -> int:
-    open_count = report.sections.filter(state__in=OPEN_STATES).count()
-    if not open_count:
-        return 0
+    open_count = report_status(report).open
     department = report.department
     users = list((perms.users_holding(department, frozenset({Role.LEADER}), group_leader_only=True)
                   | perms.finance_reviewers(department)).distinct())
@@ -77,3 +69,39 @@ def _escalate(report: Report, today: date) -> int:
         f"已过截止日期 {report.due:%Y-%m-%d}，仍有 {open_count} 个章节未通过审核，请督促办理。",
         f"/reports/{report.pk}/", key=f"overdue:{report.pk}:{today}",
     ))
+
+
+@dataclass
+class BulkApproval:
+    approved: list[str] = field(default_factory=list)  # titles of the sections approved
+    failures: list[str] = field(default_factory=list)  # one message per section refused
+    refused: str = ""  # why nothing could be approved (the finance gate)
+
+
+def report_finance_approve_ready(*, report: Report, actor: AbstractBaseUser) -> BulkApproval:
+    """Approve every ready section of one department's report; each is checked, swapped and logged on
+    its own by the workflow (one refusal does not stop the others)."""
+    if not perms.can_review_finance(actor, report.department):
+        raise PermissionDenied("您不是该部门的财政审核员。")
+    ready = list(report.sections.filter(state=State.LEADING_APPROVED)
+                 .select_related("node", "report__cycle", "report__department"))
+    result = BulkApproval()
+    gate = ready[0].workflow_finance_gate() if ready else None
+    if gate:
+        result.refused = gate
+        return result
+    for section in ready:
+        try:
+            workflow.finance_approve(item=section, actor=actor, version=section.version)
+            result.approved.append(section.node.title)
+        except (workflow.TransitionRefused, PermissionDenied) as exc:
+            result.failures.append(f"「{section.node.title}」：{exc}")
+    return result
+
+
+def notifications_mark_read(*, user: AbstractBaseUser, pk: int | None = None) -> int:
+    """Mark one of the user's notifications (or all of them) read; another user's are untouched."""
+    notes = user.notifications.filter(read_at__isnull=True)
+    if pk is not None:
+        notes = notes.filter(pk=pk)
+    return notes.update(read_at=timezone.now())

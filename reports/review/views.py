@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -15,11 +15,13 @@ from departments import permissions as perms
 from reports.annual import selectors as annual_selectors
 from reports.annual.outline import build_outline, flatten
 from workflow import services as workflow
+from workflow.contract import Submittable
 from workflow.states import State
-from workflow.transitions import TRANSITIONS, Action
+from workflow.transitions import TRANSITIONS
 
-from . import selectors
+from . import selectors, services
 from .filters import InboxFilter
+from .forms import ActionForm, NotificationReadForm, safe_next
 
 PAGE_SIZE = 50
 QUARTERLY_INBOX = 20
@@ -33,12 +35,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
                                cycles=annual_selectors.cycles_visible(request.user),
                                departments=list(departments.values_list("pk", "name")))
     page = Paginator(inbox_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    comments = selectors.last_comments(list(page))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reports/review/inbox.html", {
-        "filter": inbox_filter, "page": page, "query": query.urlencode(), "today": timezone.localdate(),
-        "rows": [(s, comments.get(s.pk)) for s in page],
+        "filter": inbox_filter, "page": page, "query": query.urlencode(),
+        "rows": selectors.inbox_rows(list(page)),
         "ready_reports": selectors.finance_ready_reports(request.user),
         "quarterlies": selectors.inbox_quarterlies(request.user)[:QUARTERLY_INBOX],
         "is_admin": perms.can_administer(request.user),
@@ -54,28 +55,23 @@ def section_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return take_action(request, annual_selectors.section_for_view(request.user, pk), action)
 
 
-def take_action(request: HttpRequest, item: object, action: str) -> HttpResponse:
-    """Run one workflow action on a submission the user can see; refusals become messages."""
+def take_action(request: HttpRequest, item: Submittable, action: str) -> HttpResponse:
+    """Run one workflow action on a submission the user can see; the workflow's guard decides,
+    its refusals become messages."""
+    form = ActionForm(request.POST, request=request)
+    if not form.is_valid():
+        return HttpResponseBadRequest("；".join(e for errors in form.errors.values() for e in errors))
+    data = form.cleaned_data
     try:
-        version = int(request.POST.get("version", ""))
-    except ValueError as exc:
-        raise Http404 from exc
-    try:
-        log = workflow.ACTION_SERVICES[action](**_action_kwargs(action, item, request, version))
+        log = workflow.transition_apply(item=item, action=action, actor=request.user, version=data["version"],
+                                        comment=data["comment"])
     except workflow.TransitionRefused as exc:
         messages.error(request, str(exc))
         # keep what the reviewer typed: the page shows it again
-        request.session[f"draft_comment:{item._meta.model_name}:{item.pk}"] = request.POST.get("comment", "")
+        request.session[f"draft_comment:{item._meta.model_name}:{item.pk}"] = data["comment"]
     else:
         messages.success(request, f"已{log.get_action_display()}：{item.workflow_title()} → {log.get_to_state_display()}。")
-    return redirect(request.POST.get("next") or item.get_absolute_url())
-
-
-def _action_kwargs(action: str, item: object, request: HttpRequest, version: int) -> dict:
-    kwargs = {"item": item, "actor": request.user, "version": version}
-    if action not in (Action.SUBMIT, Action.WITHDRAW):
-        kwargs["comment"] = request.POST.get("comment", "")
-    return kwargs
+    return HttpResponseRedirect(data["next"] or item.get_absolute_url())
 
 
 @login_required
@@ -83,27 +79,16 @@ def _action_kwargs(action: str, item: object, request: HttpRequest, version: int
 def report_finance_approve_ready(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve every ready section of one department's report; each is checked and logged on its own."""
     report = annual_selectors.report_for_view(request.user, pk)
-    if not perms.can_review_finance(request.user, report.department):
-        raise PermissionDenied("您不是该部门的财政审核员。")
-    ready = list(report.sections.filter(state=State.LEADING_APPROVED).select_related("node", "report__cycle"))
-    gate = ready[0].workflow_finance_gate() if ready else None
-    if gate:
-        messages.error(request, f"未审定任何章节：{gate}")
-        return redirect(request.POST.get("next") or "home")
-    approved, failures = [], []
-    for section in ready:
-        try:
-            workflow.finance_approve(item=section, actor=request.user, version=section.version)
-            approved.append(section.node.title)
-        except (workflow.TransitionRefused, PermissionDenied) as exc:
-            failures.append(f"「{section.node.title}」：{exc}")
-    if approved:
-        messages.success(request, f"已审定 {len(approved)} 个章节。")
-    for failure in failures:
+    result = services.report_finance_approve_ready(report=report, actor=request.user)
+    if result.refused:
+        messages.error(request, f"未审定任何章节：{result.refused}")
+    if result.approved:
+        messages.success(request, f"已审定 {len(result.approved)} 个章节。")
+    for failure in result.failures:
         messages.error(request, failure)
-    if not approved and not failures:
+    if not (result.refused or result.approved or result.failures):
         messages.info(request, "没有待财政审核的章节。")
-    return redirect(request.POST.get("next") or "home")
+    return HttpResponseRedirect(safe_next(request) or reverse("home"))
 
 
 @login_required
@@ -111,7 +96,10 @@ def progress(request: HttpRequest) -> HttpResponse:
     """Departments × sections with their states, counts per state, overdue marked."""
     cycles = annual_selectors.cycles_visible(request.user) if not perms.can_administer(request.user) \
         else annual_selectors.all_cycles()
-    cycle = cycles.filter(pk=request.GET.get("cycle")).first() if request.GET.get("cycle") else cycles.first()
+    cycle_id = request.GET.get("cycle", "")
+    if cycle_id and not cycle_id.isdigit():
+        return HttpResponseBadRequest("评价周期参数无效。")
+    cycle = cycles.filter(pk=cycle_id).first() if cycle_id else cycles.first()
     if cycle is None:
         return render(request, "reports/review/progress.html", {"cycle": None, "cycles": cycles})
     reports_qs = selectors.progress_reports(request.user, cycle)
@@ -119,20 +107,10 @@ def progress(request: HttpRequest) -> HttpResponse:
     template = cycle.template
     entries = [e for e in flatten(build_outline(list(template.nodes.all()), template.numbering_formats()))
                if e.node.kind]
-    nodes = [e.node for e in entries]
-    cells = selectors.progress_cells(list(page))
-    today = timezone.localdate()
     counts = selectors.state_counts(reports_qs)
-    rows = [{
-        "report": report,
-        "overdue": report.due < today and any(
-            cells.get((report.pk, n.pk)) and cells[(report.pk, n.pk)].state in (State.DRAFT, State.RETURNED)
-            for n in nodes),
-        "cells": [cells.get((report.pk, n.pk)) for n in nodes],
-        "approved": sum(1 for n in nodes if (c := cells.get((report.pk, n.pk))) and c.state == State.APPROVED),
-    } for report in page]
     return render(request, "reports/review/progress.html", {
-        "cycle": cycle, "cycles": cycles, "nodes": nodes, "entries": entries, "rows": rows, "page": page, "today": today,
+        "cycle": cycle, "cycles": cycles, "entries": entries, "page": page,
+        "rows": selectors.progress_rows(list(page), [e.node.pk for e in entries], timezone.localdate()),
         "counts": [(s, counts.get(s.value, 0)) for s in State],
         "query": f"cycle={cycle.pk}",
     })
@@ -147,10 +125,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read(request: HttpRequest) -> HttpResponse:
-    notes = selectors.unread_notifications(request.user)
-    if request.POST.get("id"):
-        notes = notes.filter(pk=request.POST["id"])
-    notes.update(read_at=timezone.now())
-    return redirect(request.POST.get("next") or "reports:notification_list")
-
-
+    """Mark one notification (``id``) or all of them read; following a notification posts here with
+    ``next`` = its page, so reading it marks it read without a write in a GET."""
+    form = NotificationReadForm(request.POST, request=request)
+    if not form.is_valid():
+        return HttpResponseBadRequest("通知编号无效。")
+    services.notifications_mark_read(user=request.user, pk=form.cleaned_data["id"])
+    return HttpResponseRedirect(form.cleaned_data["next"] or reverse("reports:notification_list"))

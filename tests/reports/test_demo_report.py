@@ -10,12 +10,13 @@ from django.core.management import call_command
 
 from reports import figures as fig
 from reports.annual import checks
-from reports.annual.demo import DEMO_TARGET, SECTION_DATA, demo_report_load
+from reports.annual.demo import DEMO_TARGET, SECTION_DATA
 from reports.annual.kinds import KINDS
 from reports.annual.kinds.base import fill_placeholders, paragraphs
 from reports.annual.kinds.statistics import parse_stated_percent
 from reports.annual.outline_default import DEFAULT_OUTLINE, Slot
 from reports.models import EvaluationCycle, Report, ReportTemplate, Section, SectionRevision
+from reports.review.demo import demo_report_load
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_the_demo_data_covers_exactly_the_outlines_slots():
 
 
 def test_every_slot_is_filled_from_the_seed(report):
-    from reports.annual.demo import EXPLANATIONS
+    from reports.review.demo import EXPLANATIONS
 
     sections = list(report.sections.select_related("node"))
     assert {s.node.key for s in sections} == SLOT_KEYS

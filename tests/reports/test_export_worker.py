@@ -7,9 +7,9 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from reports.annual.demo import demo_report_load
 from reports.models import ExportJob, JobStatus
 from reports.quarterly.demo import demo_quarters_load
+from reports.review.demo import demo_report_load
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

@@ -18,10 +18,10 @@ from openpyxl import load_workbook
 from departments.demo import demo_org_load
 from departments.models import Department
 from reports.annual import scoring
-from reports.annual.demo import demo_report_load
 from reports.exports.base import no_progress
 from reports.exports.services import build_to_file, export_job_request, export_job_run
 from reports.models import ExportJob, ExportKind, JobStatus, Report, Section
+from reports.review.demo import demo_report_load
 from workflow.states import State
 
 D = Decimal

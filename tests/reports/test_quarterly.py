@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def quarters(demo):
-    from reports.annual.demo import demo_report_load
+    from reports.review.demo import demo_report_load
 
     demo_report_load()
     demo_quarters_load()

@@ -9,10 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from reports.annual.demo import demo_report_load
 from reports.models import AnnualTarget, QuarterlyReport, UploadPreview
 from reports.quarterly import services as quarterly_services
 from reports.quarterly.demo import demo_quarters_load
+from reports.review.demo import demo_report_load
 
 pytestmark = pytest.mark.django_db
 

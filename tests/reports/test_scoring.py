@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from departments.demo import demo_org_load
 from reports.annual import scoring
-from reports.annual.demo import demo_report_load
 from reports.models import Report, ScoreAdjustment, Section
+from reports.review.demo import demo_report_load
 from workflow.states import State
 
 D = Decimal

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from reports.annual.demo import demo_report_load
 from reports.models import Section
+from reports.review.demo import demo_report_load
 from workflow.states import State
 
 pytestmark = pytest.mark.django_db

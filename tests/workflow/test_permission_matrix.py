@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from departments.models import Department
-from reports.annual.demo import demo_report_load
 from reports.models import Report, Section
+from reports.review.demo import demo_report_load
 from workflow.states import State
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from departments.demo import ACCOUNTS, DEMO_PASSWORD, demo_org_load
-from reports.annual.demo import demo_report_load
 from reports.quarterly.demo import demo_quarters_load
+from reports.review.demo import demo_report_load
 
 
 class Command(BaseCommand):
