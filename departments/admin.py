@@ -1,15 +1,52 @@
-from django.contrib import admin
+"""The Django admin of the organisation: every grant goes through departments.services with the
+signed-in admin as the actor, so it is refused for oneself (separation of duties) and audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 from guardian.admin import GuardedModelAdmin
 
-from .models import Department, Membership
-from .services import department_save
+from . import services
+from .models import ActingGrant, Department, Membership
+
+
+class MembershipForm(forms.ModelForm):
+    actor: Any = None  # the signed-in admin, set per request by the admin classes below
+
+    class Meta:
+        model = Membership
+        fields = ["user", "unit", "role", "is_group_leader"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        refusal = services.membership_refusal(actor=self.actor, user=cleaned.get("user"), role=cleaned.get("role"),
+                                              is_group_leader=bool(cleaned.get("is_group_leader")))
+        if refusal:
+            raise ValidationError(refusal)
+        return cleaned
+
+
+def _for_actor(form: type[forms.ModelForm], request: HttpRequest) -> type[forms.ModelForm]:
+    return type(form.__name__, (form,), {"actor": request.user})
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
     extra = 0
     autocomplete_fields = ["user"]
+
+    def get_formset(self, request: HttpRequest, obj: Department | None = None, **kwargs: Any) -> type[BaseInlineFormSet]:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = _for_actor(formset.form, request)
+        return formset
 
 
 @admin.register(Department)
@@ -24,13 +61,88 @@ class DepartmentAdmin(GuardedModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Department, form: object, change: bool) -> None:
         # Paths and budget departments of the subtree are kept right by the service.
-        department_save(department=obj)
+        services.department_save(department=obj)
+
+    def save_formset(self, request: HttpRequest, form: object, formset: BaseInlineFormSet, change: bool) -> None:
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        memberships = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            services.membership_revoke(membership=membership, actor=request.user)
+        for membership in memberships:
+            services.membership_save(membership=membership, actor=request.user)
+        return None
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
     list_display = ["user", "unit", "role", "is_group_leader"]
     list_filter = ["role", "is_group_leader", "unit__kind"]
     search_fields = ["user__username", "user__first_name", "unit__name", "unit__code"]
     list_select_related = ["user", "unit"]
     autocomplete_fields = ["user", "unit"]
+
+    def get_form(self, request: HttpRequest, obj: Membership | None = None, change: bool = False,
+                 **kwargs: Any) -> type[forms.ModelForm]:
+        return _for_actor(super().get_form(request, obj, change=change, **kwargs), request)
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: object, change: bool) -> None:
+        services.membership_save(membership=obj, actor=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        services.membership_revoke(membership=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset.select_related("user", "unit"):
+            services.membership_revoke(membership=membership, actor=request.user)
+
+
+class ActingGrantForm(forms.ModelForm):
+    actor: Any = None
+
+    class Meta:
+        model = ActingGrant
+        fields = ["user", "department", "starts_on", "ends_on", "reason"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        refusal = services.grant_refusal(actor=self.actor, user=cleaned.get("user"), what="代理领导小组审核")
+        if refusal:
+            raise ValidationError(refusal)
+        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
+            self.add_error("ends_on", "结束日期不能早于开始日期。")
+        return cleaned
+
+
+@admin.register(ActingGrant)
+class ActingGrantAdmin(admin.ModelAdmin):
+    """代理 grants are added (for oneself: refused) and revoked, never edited or deleted: each is a record."""
+
+    form = ActingGrantForm
+    list_display = ["user", "department", "starts_on", "ends_on", "reason", "granted_by", "granted_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["user__username", "user__first_name", "department__name"]
+    list_select_related = ["user", "department", "granted_by"]
+    autocomplete_fields = ["user", "department"]
+    actions = ["revoke"]
+
+    def get_form(self, request: HttpRequest, obj: ActingGrant | None = None, change: bool = False,
+                 **kwargs: Any) -> type[forms.ModelForm]:
+        return _for_actor(super().get_form(request, obj, change=change, **kwargs), request)
+
+    def has_change_permission(self, request: HttpRequest, obj: ActingGrant | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ActingGrant | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ActingGrant, form: forms.ModelForm, change: bool) -> None:
+        grant = services.acting_leader_grant(actor=request.user, **{f: form.cleaned_data[f] for f in ActingGrantForm.Meta.fields})
+        obj.pk = grant.pk  # so the admin's own log entry and redirect name the saved row
+
+    @admin.action(description="撤销所选代理授权", permissions=["add"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ActingGrant]) -> None:
+        for grant in queryset.select_related("user", "department"):
+            services.acting_grant_revoke(grant=grant, actor=request.user)
+        self.message_user(request, f"已撤销 {queryset.count()} 项代理授权。", messages.SUCCESS)

@@ -75,10 +75,8 @@ class Department(models.Model):
         verbose_name = "单位"
         verbose_name_plural = "单位"
         ordering = ["path"]
-        permissions = [
-            ("act_as_leader", "代理领导小组审核"),
-            ("view_scope", "查阅该单位及下级单位"),
-        ]
+        # 代理 (acting for the leading group) is an ActingGrant, with dates; guardian keeps sharing only.
+        permissions = [("view_scope", "查阅该单位及下级单位")]
 
     def __str__(self) -> str:
         return self.name
@@ -128,6 +126,39 @@ class Membership(models.Model):
         if self.is_group_leader:
             label += "（组长）"
         return f"{self.user} · {self.unit} · {label}"
+
+
+class ActingGrant(models.Model):
+    """代理: a user approves for one department's leading group from ``starts_on`` to ``ends_on``
+    (inclusive), e.g. while a leader is away. The source of truth for acting approvers; granted and
+    revoked only through ``departments.services`` (refusing self-grants), each with an audit row."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="代理人", on_delete=models.CASCADE,
+                             related_name="acting_grants")
+    department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.CASCADE,
+                                   related_name="acting_grants")
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期")
+    reason = models.CharField("理由", max_length=200)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="授权人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField("授权时间", auto_now_add=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="撤销人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "代理授权"
+        verbose_name_plural = "代理授权"
+        ordering = ["-granted_at", "-id"]
+        indexes = [models.Index(fields=["user", "ends_on"], name="acting_grant_user_end")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
+                                   name="acting_grant_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} 代理 {self.department}（{self.starts_on}—{self.ends_on}）"
 
 
 class AuditEntry(AppendOnly):

@@ -2,27 +2,32 @@
 
 Every later app asks these functions; none reads memberships itself. A user's
 grants are loaded once per request (one query for memberships, one for the
-django-guardian object grants) and every answer after that is computed in
-memory or turned into one indexed prefix filter on ``Department.path``.
+per-object grants: acting approvers 代理 in force today and django-guardian
+sharing, as one UNION) and every answer after that is computed in memory or
+turned into one indexed prefix filter on ``Department.path``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import reduce
 from operator import or_
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast
+from django.utils import timezone
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
-from .models import Department, Membership, Role
+from .models import ActingGrant, Department, Membership, Role
 
 EDIT_ROLES = frozenset({Role.CLERK, Role.COORDINATOR})
+REVIEW_ROLES = frozenset({Role.LEADER, Role.FINANCE_REVIEWER})  # nobody grants these to themselves
 ALL_ROLES = frozenset(Role)
-ACT_AS_LEADER = "departments.act_as_leader"
 VIEW_SCOPE = "departments.view_scope"
+_ACTING = "acting"
 
 _CACHE_ATTR = "_evalsite_scope"
 
@@ -61,29 +66,39 @@ def _load_scope(user: AbstractBaseUser) -> Scope:
         Grant(m.role, m.unit_id, m.unit.path, m.unit.budget_department_id, m.is_group_leader)
         for m in memberships
     )
-    acting, shared = _guardian_grant_paths(user)
+    acting, shared = _object_grant_paths(user)
     return Scope(bool(user.is_superuser), grants, acting, shared)
 
 
-def _guardian_grant_paths(user: AbstractBaseUser) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Paths of departments granted per object (代理, sharing), user and group grants alike."""
+def acting_in_force(today: date | None = None) -> Q:
+    """An ActingGrant counts from its first to its last day, unless revoked."""
+    today = today or timezone.localdate()
+    return Q(starts_on__lte=today, ends_on__gte=today, revoked_at__isnull=True)
+
+
+def _object_grant_paths(user: AbstractBaseUser) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Paths of departments granted per object: 代理 in force today (ActingGrant, with dates) and
+    sharing (django-guardian, user and group grants alike), read in one UNION query."""
     ct = ContentType.objects.get_for_model(Department)
-    codenames = [ACT_AS_LEADER.split(".")[1], VIEW_SCOPE.split(".")[1]]
+    codename = VIEW_SCOPE.split(".")[1]
     direct = UserObjectPermission.objects.filter(
-        user=user, content_type=ct, permission__codename__in=codenames
+        user=user, content_type=ct, permission__codename=codename
     ).values_list("object_pk", "permission__codename")
     via_group = GroupObjectPermission.objects.filter(
-        group__user=user, content_type=ct, permission__codename__in=codenames
+        group__user=user, content_type=ct, permission__codename=codename
     ).values_list("object_pk", "permission__codename")
-    pairs = list(direct.union(via_group))
+    acting = ActingGrant.objects.filter(acting_in_force(), user=user).annotate(
+        object_pk=Cast("department_id", CharField()), code=Value(_ACTING, CharField()),
+    ).order_by().values_list("object_pk", "code")
+    pairs = list(direct.union(via_group, acting))
     if not pairs:
         return (), ()
     paths = dict(
         Department.objects.filter(pk__in={int(pk) for pk, _ in pairs}).values_list("pk", "path")
     )
-    acting = tuple(paths[int(pk)] for pk, code in pairs if code == "act_as_leader" and int(pk) in paths)
-    shared = tuple(paths[int(pk)] for pk, code in pairs if code == "view_scope" and int(pk) in paths)
-    return acting, shared
+    acting_paths = tuple(paths[int(pk)] for pk, code in pairs if code == _ACTING and int(pk) in paths)
+    shared = tuple(paths[int(pk)] for pk, code in pairs if code == codename and int(pk) in paths)
+    return acting_paths, shared
 
 
 def user_scope(user: AbstractBaseUser | AnonymousUser) -> Scope:
@@ -192,13 +207,10 @@ def users_holding(unit: Department, roles: frozenset[str], group_leader_only: bo
 
 
 def acting_leaders(department: Department) -> QuerySet:
-    """Users granted 代理 on this department (directly, per object)."""
+    """Users acting for this department's leading group today (a grant on it or above it)."""
     from django.contrib.auth import get_user_model
 
-    ct = ContentType.objects.get_for_model(Department)
-    grants = UserObjectPermission.objects.filter(
-        content_type=ct, object_pk=str(department.pk), permission__codename="act_as_leader"
-    )
+    grants = ActingGrant.objects.filter(acting_in_force(), department__path__in=ancestor_paths(department))
     return get_user_model().objects.filter(pk__in=grants.values("user_id"), is_active=True)
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from guardian.shortcuts import assign_perm, remove_perm
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
-from .models import PATH_SEPARATOR, AuditEntry, Department, DepartmentKind, Membership
-from .permissions import ACT_AS_LEADER, VIEW_SCOPE, forget_scope
+from .models import PATH_SEPARATOR, ActingGrant, AuditEntry, Department, DepartmentKind, Membership, Role
+from .permissions import REVIEW_ROLES, VIEW_SCOPE, forget_scope
 
 
 def unit_path(code: str, parent: Department | None) -> str:
@@ -62,34 +64,147 @@ def _refresh_subtree(root: Department, old_path: str) -> None:
         by_id[unit.pk] = unit
 
 
+def grant_refusal(*, actor: AbstractBaseUser | None, user: AbstractBaseUser | None, what: str) -> str:
+    """Separation of duties: nobody grants themselves a reviewing role (组长/成员, 财政审核, 代理).
+    ``actor`` None is the system (org import, demo): nothing to separate."""
+    if actor is not None and user is not None and actor.pk == user.pk:
+        return f"不能给自己授予{what}：审核职责须由他人授予（职责分离）。"
+    return ""
+
+
+def membership_refusal(*, actor: AbstractBaseUser | None, user: AbstractBaseUser | None, role: str | None,
+                       is_group_leader: bool = False) -> str:
+    if role not in REVIEW_ROLES and not is_group_leader:
+        return ""
+    label = "领导小组组长" if is_group_leader else Role(role).label
+    return grant_refusal(actor=actor, user=user, what=f"“{label}”角色")
+
+
+def _membership_label(role: str, is_group_leader: bool) -> str:
+    return Role(role).label + ("（组长）" if is_group_leader else "")
+
+
+def _audit_membership(actor: AbstractBaseUser | None, action: str, membership: Membership, summary: str,
+                      reason: str, changes: dict[str, Any] | None = None) -> None:
+    unit = membership.unit
+    audit_record(actor=actor, action=action, target=unit, department=unit.budget_department or unit,
+                 summary=summary, reason=reason,
+                 changes={"user": membership.user.get_username(), "role": membership.role, **(changes or {})})
+
+
 @transaction.atomic
 def membership_grant(
-    *, user: AbstractBaseUser, unit: Department, role: str, is_group_leader: bool = False
+    *, user: AbstractBaseUser, unit: Department, role: str, is_group_leader: bool = False,
+    actor: AbstractBaseUser | None = None, reason: str = "",
 ) -> Membership:
-    """Give a user a role at a unit (idempotent)."""
-    membership, _ = Membership.objects.get_or_create(user=user, unit=unit, role=role)
-    if membership.is_group_leader != is_group_leader:
+    """Give a user a role at a unit (idempotent); a change is audited on the unit."""
+    refusal = membership_refusal(actor=actor, user=user, role=role, is_group_leader=is_group_leader)
+    if refusal:
+        raise ValidationError(refusal)
+    membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
+    changed = membership.is_group_leader != is_group_leader
+    if changed:
         membership.is_group_leader = is_group_leader
         membership.full_clean()
         membership.save(update_fields=["is_group_leader"])
+    if created or changed:
+        name = user.get_full_name() or user.get_username()
+        _audit_membership(actor, "membership.grant", membership, reason=reason,
+                          summary=f"授予{name}“{_membership_label(role, is_group_leader)}”角色")
     forget_scope(user)
     return membership
 
 
-def acting_leader_grant(*, user: AbstractBaseUser, department: Department) -> None:
-    """Let a user approve for the leading group of one department (代理)."""
-    assign_perm(ACT_AS_LEADER, user, department)
+@transaction.atomic
+def membership_save(*, membership: Membership, actor: AbstractBaseUser | None, reason: str = "") -> Membership:
+    """Create or change a membership as edited in the admin; refused for oneself, audited on the unit."""
+    refusal = membership_refusal(actor=actor, user=membership.user, role=membership.role,
+                                 is_group_leader=membership.is_group_leader)
+    if refusal:
+        raise ValidationError(refusal)
+    before = Membership.objects.filter(pk=membership.pk).select_related("unit").first() if membership.pk else None
+    membership.full_clean()
+    membership.save()
+    name = membership.user.get_full_name() or membership.user.get_username()
+    label = _membership_label(membership.role, membership.is_group_leader)
+    if before is None:
+        _audit_membership(actor, "membership.grant", membership, f"授予{name}“{label}”角色", reason)
+    else:
+        old = f"{before.unit.name}·{_membership_label(before.role, before.is_group_leader)}"
+        _audit_membership(actor, "membership.change", membership, f"{name}的角色由“{old}”改为“{label}”", reason,
+                          {"before": {"unit": before.unit_id, "role": before.role,
+                                      "is_group_leader": before.is_group_leader}})
+    forget_scope(membership.user)
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, membership: Membership, actor: AbstractBaseUser | None, reason: str = "") -> None:
+    """Take a role away; audited on the unit."""
+    name = membership.user.get_full_name() or membership.user.get_username()
+    _audit_membership(actor, "membership.revoke", membership, reason=reason,
+                      summary=f"撤销{name}的“{_membership_label(membership.role, membership.is_group_leader)}”角色")
+    membership.delete()
+    forget_scope(membership.user)
+
+
+DEFAULT_ACTING_DAYS = 30
+
+
+@transaction.atomic
+def acting_leader_grant(*, user: AbstractBaseUser, department: Department, starts_on: date | None = None,
+                        ends_on: date | None = None, reason: str = "", actor: AbstractBaseUser | None = None
+                        ) -> ActingGrant:
+    """Let a user approve for the leading group of one department (代理) from ``starts_on`` to
+    ``ends_on`` (default: today, for 30 days); never granted to oneself; audited on the department."""
+    refusal = grant_refusal(actor=actor, user=user, what="代理领导小组审核")
+    if refusal:
+        raise ValidationError(refusal)
+    starts_on = starts_on or timezone.localdate()
+    ends_on = ends_on or starts_on + timedelta(days=DEFAULT_ACTING_DAYS - 1)
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": "结束日期不能早于开始日期。"})
+    grant = ActingGrant.objects.create(user=user, department=department, starts_on=starts_on, ends_on=ends_on,
+                                       reason=reason, granted_by=actor)
+    name = user.get_full_name() or user.get_username()
+    audit_record(actor=actor, action="acting.grant", target=department, department=department, reason=reason,
+                 summary=f"授权{name}代理领导小组审核（{starts_on:%Y-%m-%d} 至 {ends_on:%Y-%m-%d}）",
+                 changes={"grant": grant.pk, "user": user.get_username(),
+                          "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()})
     forget_scope(user)
+    return grant
 
 
-def acting_leader_revoke(*, user: AbstractBaseUser, department: Department) -> None:
-    remove_perm(ACT_AS_LEADER, user, department)
+@transaction.atomic
+def acting_grant_revoke(*, grant: ActingGrant, actor: AbstractBaseUser | None, reason: str = "") -> ActingGrant:
+    """End a 代理 grant now (kept, marked revoked); audited on the department."""
+    user = grant.user
+    updated = ActingGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=actor)
+    grant.refresh_from_db(fields=["revoked_at", "revoked_by"])
+    if updated:
+        name = user.get_full_name() or user.get_username()
+        audit_record(actor=actor, action="acting.revoke", target=grant.department, department=grant.department,
+                     reason=reason, summary=f"撤销{name}的代理领导小组审核授权", changes={"grant": grant.pk})
     forget_scope(user)
+    return grant
 
 
-def department_share(*, user: AbstractBaseUser, department: Department) -> None:
-    """Let one outside user read one department's subtree."""
+def acting_leader_revoke(*, user: AbstractBaseUser, department: Department, actor: AbstractBaseUser | None = None,
+                         reason: str = "") -> None:
+    """End every 代理 grant of the user on the department."""
+    for grant in ActingGrant.objects.filter(user=user, department=department, revoked_at__isnull=True):
+        acting_grant_revoke(grant=grant, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def department_share(*, user: AbstractBaseUser, department: Department, actor: AbstractBaseUser | None = None,
+                     reason: str = "") -> None:
+    """Let one outside user read one department's subtree (django-guardian); audited on the department."""
     assign_perm(VIEW_SCOPE, user, department)
+    name = user.get_full_name() or user.get_username()
+    audit_record(actor=actor, action="department.share", target=department, department=department, reason=reason,
+                 summary=f"共享给{name}查阅", changes={"user": user.get_username()})
     forget_scope(user)
 
 

@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from . import permissions as perms
 from . import selectors
 
 PAGE_SIZE = 50
@@ -25,6 +26,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def department_detail(request: HttpRequest, code: str) -> HttpResponse:
     department = selectors.department_detail(request.user, code)
     units = selectors.department_units(request.user, department)
-    return render(
-        request, "departments/department_detail.html", {"department": department, "units": units}
-    )
+    # who granted which role or 代理, and when: for the people who manage them
+    manages = perms.can_administer(request.user) or perms.can_coordinate(request.user, department)
+    return render(request, "departments/department_detail.html", {
+        "department": department, "units": units,
+        "history": selectors.audit_history(department) if manages else None,
+    })
