@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
@@ -17,9 +17,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from departments.models import Department
 from reports.annual import scoring
 from reports.annual.kinds.indicators import LEVEL1
+from reports.annual.selectors import report_status, with_status
 from reports.models import Report, ScoreAdjustment, Section
 from workflow.models import TransitionLog
-from workflow.states import State
 
 from .base import BuildResult, Progress
 from .self_evaluation import (
@@ -42,9 +42,8 @@ FIRST_ROW = 4  # title, subtitle, blank, header
 def _reports(year: int, departments: list[Department]) -> dict[int, Report]:
     """Each department's report of the year (its latest cycle, should a year have several)."""
     reports = (
-        Report.objects.filter(cycle__year=year, department__in=departments)
+        with_status(Report.objects.filter(cycle__year=year, department__in=departments))
         .select_related("cycle__template", "department")
-        .annotate(total=Count("sections"), approved=Count("sections", filter=Q(sections__state=State.APPROVED)))
         .order_by("department_id", "cycle_id")
     )
     return {r.department_id: r for r in reports}
@@ -91,8 +90,9 @@ def _department_row(ws: Worksheet, row: int, report: Report, score: scoring.Repo
     cell(ws, row, total, score.total, fmt=SCORE, align=RIGHT, bold=True)
     cell(ws, row, total + 1, score.grade, bold=True,
          fill=PatternFill("solid", fgColor=GRADE_FILLS.get(score.grade, "FFFFFF")))
-    final = bool(report.total) and report.approved == report.total
-    cell(ws, row, total + 2, f"{report.approved}/{report.total} 已审定" + ("（定稿）" if final else ""), align=CENTER)
+    status = report_status(report)
+    cell(ws, row, total + 2, f"{status.approved}/{status.total} 已审定" + ("（定稿）" if status.is_final else ""),
+         align=CENTER)
 
 
 def _revisions(department: Department, score: scoring.ReportScore) -> list[dict[str, Any]]:

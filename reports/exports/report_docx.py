@@ -557,8 +557,8 @@ def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
     sections = selectors.report_sections(report)
     parts = rendering.render_report(report, selectors.report_nodes(report), sections)
     score = scoring.report_score(report, sections)
-    approved = sum(1 for s in sections if s.state == State.APPROVED)
-    final = bool(sections) and approved == len(sections)
+    status = selectors.status_of(report, sections)
+    approved, final = status.approved, status.is_final
     progress(20)
     doc = Document()
     _styles(doc)

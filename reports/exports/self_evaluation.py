@@ -26,7 +26,6 @@ from openpyxl.writer.excel import ExcelWriter
 from reports import figures as fig
 from reports.annual import scoring, selectors
 from reports.models import Report, Section
-from workflow.states import State
 
 from .base import BuildResult, Progress
 from .report_docx import report_changed_at, report_load, zip_normalize
@@ -270,14 +269,14 @@ def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
     report = report_load(params)
     sections = selectors.report_sections(report)
     score = scoring.report_score(report, sections)
-    approved = sum(1 for s in sections if s.state == State.APPROVED)
+    status = selectors.status_of(report, sections)
     progress(30)
     wb = Workbook()
     ws = wb.active
     ws.title = "自评表"
     for column, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
-    row = _header(ws, report, approved, len(sections))
+    row = _header(ws, report, status.approved, status.total)
     row = _funds(ws, row, score)
     header, row = _indicators(ws, row, score)
     row = _totals(ws, row, score)
