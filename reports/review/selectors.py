@@ -107,7 +107,7 @@ def finance_ready_reports(user: AbstractBaseUser) -> list[ReadyReport]:
         Report.objects.filter(perms.finance_review_filter(user, via="department__")).select_related("cycle", "department")
     ).order_by("-cycle__year", "department__order", "department__code")
     rows = [ReadyReport(r, report_status(r)) for r in reports]
-    rows = [r for r in rows if not r.status.is_final]
+    rows = [r for r in rows if r.status.unapproved]
     # departments whose sections can be approved now come first
     return sorted(rows, key=lambda r: (not (r.ready and r.gate_open), -r.report.cycle.year))
 

@@ -189,3 +189,25 @@ def test_the_admin_inline_refuses_a_self_grant_and_audits_a_grant(client, demo, 
     assert post(outsider).status_code == 302
     assert unit.memberships.get().user == outsider
     assert [e.action for e in audit_history(unit)] == ["membership.grant"]
+
+
+def test_the_migration_turns_old_guardian_acting_grants_into_dated_grants(demo, outsider):
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import UserObjectPermission
+
+    migration = importlib.import_module("departments.migrations.0003_acting_grant")
+    police = demo["CG-GAFJ"]
+    old = Permission.objects.create(codename="act_as_leader", name="代理领导小组审核",
+                                    content_type=ContentType.objects.get_for_model(police))
+    UserObjectPermission.objects.create(user=outsider, permission=old, object_pk=str(police.pk),
+                                        content_type=old.content_type)
+    migration.guardian_grants_to_acting_grants(apps, None)
+    grant = ActingGrant.objects.get()
+    assert (grant.user, grant.department, grant.starts_on) == (outsider, police, timezone.localdate())
+    assert (grant.ends_on - grant.starts_on).days == migration.LEGACY_DAYS
+    assert not Permission.objects.filter(codename="act_as_leader").exists()
+    assert not UserObjectPermission.objects.exists()
