@@ -47,7 +47,7 @@ def _refusal(t: Transition, user: AbstractBaseUser, item: Submittable, comment: 
     if t.is_approval and is_own_work(user, item):
         return OWN_WORK
     if t.prior_stage and round_actor_id(item, t.prior_stage) == user.pk:
-        return (f"您已在本轮{ACTION_LABELS[t.prior_stage]}，不能再{t.label}："
+        return (f"您已在本轮进行了「{ACTION_LABELS[t.prior_stage]}」，不能再进行「{t.label}」："
                 "同一事项的两个审核环节须由不同的人完成。")
     if t.action == Action.SUBMIT:
         return _submit_refusal(item)
