@@ -10,6 +10,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# A test-only submittable model (no migrations: its tables exist only in the test database),
+# A test-only submittable model (installed only here, so its tables exist only in the test database),
 # proving the workflow runs on any model that implements its contract.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflow.submittable"]  # noqa: F405

@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class SubmittableConfig(AppConfig):
-    """A test-only app (no migrations; its tables exist only in the test database)."""
+    """A test-only app, installed by the test settings only. It has a migration because PostgreSQL
+    creates unmigrated apps' tables before the migrated ones they point to (auth_user)."""
 
     name = "tests.workflow.submittable"
     label = "submittable"
