@@ -155,7 +155,7 @@ def celery_worker(settings, tmp_path):
     saved = {k: celery_app.conf[k] for k in ("task_always_eager", "broker_url", "result_backend")}
     celery_app.conf.update(task_always_eager=False, broker_url=broker, result_backend=broker)
     _forget_broker_pools(celery_app)
-    probe = Celery(broker=broker)
+    probe = Celery(broker=broker, set_as_current=False)  # else shared tasks of this thread go to it
     try:
         deadline = time.monotonic() + 90
         while not probe.control.ping(timeout=1.0):
