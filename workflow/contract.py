@@ -8,6 +8,7 @@ transition table, is saved with ``submission_content_save`` and is checked by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
@@ -50,3 +51,23 @@ class Submittable(Protocol):
         """Write the immutable revision of the content just saved as ``number``."""
 
     def get_absolute_url(self) -> str: ...
+
+
+# The checks that block a submission live with the feature that owns the item (reports/annual,
+# reports/quarterly …), which imports the model; the model must not import them back. The owning
+# app registers its check at start-up (``AppConfig.ready``) and the model's ``workflow_blocking``
+# asks here.
+_BLOCKING_CHECKS: dict[type, Callable[[Any], list[str]]] = {}
+
+
+def blocking_check_register(model: type, check: Callable[[Any], list[str]]) -> None:
+    _BLOCKING_CHECKS[model] = check
+
+
+def blocking_check_run(item: Any) -> list[str]:
+    """The registered check's messages for ``item``; an unregistered model is a programming error."""
+    try:
+        check = _BLOCKING_CHECKS[type(item)]
+    except KeyError:
+        raise LookupError(f"no blocking check registered for {type(item).__name__}") from None
+    return check(item)

@@ -9,12 +9,10 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from reports import figures as fig
-
-from .kinds import budget, indicators, listing, statistics, three_public
+from .kinds import get_kind
+from .kinds.base import EMPTY
 
 TEXT_FIELDS = {"text": "正文", "note": "说明"}
-EMPTY = "（空）"
 
 
 @dataclass(frozen=True)
@@ -45,39 +43,10 @@ def inline_diff(old: str, new: str) -> SafeString:
     return mark_safe("".join(parts).replace("\n", "<br>"))  # noqa: S308 - every piece is escaped above
 
 
-def _wan(value: object) -> str:
-    amount = fig.to_decimal(value)
-    return EMPTY if amount is None else f"{fig.yuan_to_wan(amount):f} 万元"
-
-
-def _rows(rows: list[dict[str, Any]], name_key: str, labels: dict[str, str], prefix: str) -> dict[str, str]:
-    flat = {}
-    for i, row in enumerate(rows, start=1):
-        for key, label in labels.items():
-            value = row.get(key)
-            flat[f"{prefix}第 {i} 行「{row.get(name_key, '')}」· {label}"] = EMPTY if value in (None, "") else str(value)
-    return flat
-
-
 def describe(kind: str, data: dict[str, Any]) -> dict[str, str]:
-    """The non-text content of a revision as label → shown value."""
-    flat: dict[str, str] = {}
-    if kind == "budget":
-        flat = {label: _wan(data.get(name)) for name, label in budget.FIELDS.items()}
-    elif kind == "three_public":
-        rows = data.get("rows", {})
-        flat = {f"{il}（{cl}）": _wan(rows.get(i, {}).get(c))
-                for i, il in three_public.ITEMS.items() for c, cl in three_public.COLUMNS.items()}
-    elif kind == "indicators":
-        labels = {k: indicators.IndicatorRowForm.base_fields[k].label for k in indicators.ROW_FIELDS if k != "name"}
-        flat = _rows(data.get("rows", []), "name", labels, "")
-    elif kind == "statistics":
-        fl = {k: statistics.FigureRowForm.base_fields[k].label for k in statistics.FIGURE_FIELDS if k != "name"}
-        rl = {k: statistics.RatioRowForm.base_fields[k].label for k in statistics.RATIO_FIELDS if k != "name"}
-        flat = _rows(data.get("figures", []), "name", fl, "数据") | _rows(data.get("ratios", []), "name", rl, "比率")
-    elif kind == "list":
-        labels = {k: listing.ItemForm.base_fields[k].label for k in listing.ITEM_FIELDS}
-        flat = _rows(data.get("items", []), "text", labels, "条目")
+    """The non-text content of a revision as label → shown value: the kind's figures, then the
+    explanations of warnings."""
+    flat = dict(get_kind(kind).describe(data))
     for code, text in (data.get("explanations") or {}).items():
         flat[f"提醒说明（{code}）"] = text
     return flat

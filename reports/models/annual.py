@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from departments.models import AppendOnly, Department, DepartmentKind
+from workflow.contract import blocking_check_run
 from workflow.models import Submission
 from workflow.states import State
 
@@ -199,9 +200,7 @@ class Section(Submission):
         return self.report.due_on()
 
     def workflow_blocking(self) -> list[str]:
-        from reports.annual.checks import blocking_messages
-
-        return blocking_messages(self)
+        return blocking_check_run(self)
 
     def workflow_finance_gate(self) -> str | None:
         if not self.report.cycle.require_leading_before_finance:

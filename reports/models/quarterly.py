@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 
 from departments.models import AppendOnly, Department
+from workflow.contract import blocking_check_run
 from workflow.models import Submission
 
 DEFAULT_CHECKPOINTS = [25, 50, 75, 100]  # 序时进度: months elapsed / 12, in percent
@@ -100,9 +101,7 @@ class QuarterlyReport(Submission):
         return self.due_on
 
     def workflow_blocking(self) -> list[str]:
-        from reports.quarterly.selectors import blocking_messages
-
-        return blocking_messages(self)
+        return blocking_check_run(self)
 
     def workflow_finance_gate(self) -> str | None:
         return None

@@ -126,3 +126,29 @@ class KindSpec:
 
     def is_empty(self, data: dict[str, Any]) -> bool:
         return not data
+
+    def describe(self, data: dict[str, Any]) -> dict[str, str]:
+        """The non-text content of a stored revision as label → shown value (for the diff)."""
+        return {}
+
+
+EMPTY = "（空）"
+
+
+def describe_wan(value: object) -> str:
+    amount = figures.to_decimal(value)
+    return EMPTY if amount is None else f"{figures.yuan_to_wan(amount):f} 万元"
+
+
+def describe_rows(rows: list[dict[str, Any]], name_key: str, labels: dict[str, str], prefix: str) -> dict[str, str]:
+    """Table rows flattened as 「第 i 行「名称」· 列」 → value."""
+    flat = {}
+    for i, row in enumerate(rows, start=1):
+        for key, label in labels.items():
+            value = row.get(key)
+            flat[f"{prefix}第 {i} 行「{row.get(name_key, '')}」· {label}"] = EMPTY if value in (None, "") else str(value)
+    return flat
+
+
+def form_labels(form_class: type[forms.Form], keys: list[str], skip: str = "name") -> dict[str, str]:
+    return {k: form_class.base_fields[k].label for k in keys if k != skip}

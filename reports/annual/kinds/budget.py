@@ -14,6 +14,7 @@ from .base import (
     KindSpec,
     amount_field,
     clean_text,
+    describe_wan,
     error,
     placeholder_issues,
     wan_initial,
@@ -147,3 +148,6 @@ class Budget(KindSpec):
 
     def is_empty(self, data: dict[str, Any]) -> bool:
         return all(data.get(name) in (None, "") for name in FIELDS)
+
+    def describe(self, data: dict[str, Any]) -> dict[str, str]:
+        return {label: describe_wan(data.get(name)) for name, label in FIELDS.items()}

@@ -9,7 +9,7 @@ from django import forms
 
 from reports import figures as fig
 
-from .base import CheckContext, Issue, KindSpec, error, formset_rows
+from .base import CheckContext, Issue, KindSpec, describe_rows, error, form_labels, formset_rows
 
 LEVEL1 = ["产出", "效益", "满意度"]
 LEVEL2 = {
@@ -174,3 +174,6 @@ class Indicators(KindSpec):
 
     def is_empty(self, data: dict[str, Any]) -> bool:
         return not data.get("rows")
+
+    def describe(self, data: dict[str, Any]) -> dict[str, str]:
+        return describe_rows(data.get("rows", []), "name", form_labels(IndicatorRowForm, ROW_FIELDS), "")

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from .base import CheckContext, Issue, KindSpec, error, formset_rows
+from .base import CheckContext, Issue, KindSpec, describe_rows, error, form_labels, formset_rows
 
 
 class ItemForm(forms.Form):
@@ -45,3 +45,6 @@ class Listing(KindSpec):
 
     def is_empty(self, data: dict[str, Any]) -> bool:
         return not data.get("items")
+
+    def describe(self, data: dict[str, Any]) -> dict[str, str]:
+        return describe_rows(data.get("items", []), "text", form_labels(ItemForm, ITEM_FIELDS, skip=""), "条目")

@@ -15,7 +15,18 @@ from django import forms
 
 from reports import figures as fig
 
-from .base import CheckContext, Issue, KindSpec, clean_text, error, formset_rows, placeholder_issues, warning
+from .base import (
+    CheckContext,
+    Issue,
+    KindSpec,
+    clean_text,
+    describe_rows,
+    error,
+    form_labels,
+    formset_rows,
+    placeholder_issues,
+    warning,
+)
 
 _STATED = re.compile(r"^(上升|增长|增加|下降|减少)?([+-]?\d+(\.\d+)?)%?$")
 
@@ -177,3 +188,7 @@ class Statistics(KindSpec):
 
     def is_empty(self, data: dict[str, Any]) -> bool:
         return not data.get("text") and not data.get("figures")
+
+    def describe(self, data: dict[str, Any]) -> dict[str, str]:
+        return (describe_rows(data.get("figures", []), "name", form_labels(FigureRowForm, FIGURE_FIELDS), "数据")
+                | describe_rows(data.get("ratios", []), "name", form_labels(RatioRowForm, RATIO_FIELDS), "比率"))

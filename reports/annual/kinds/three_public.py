@@ -14,6 +14,7 @@ from .base import (
     KindSpec,
     amount_field,
     clean_text,
+    describe_wan,
     error,
     wan_initial,
     warning,
@@ -122,3 +123,8 @@ class ThreePublic(KindSpec):
 
     def is_empty(self, data: dict[str, Any]) -> bool:
         return all(v is None for row in _table(data).values() for v in row.values())
+
+    def describe(self, data: dict[str, Any]) -> dict[str, str]:
+        rows = data.get("rows", {})
+        return {f"{il}（{cl}）": describe_wan(rows.get(i, {}).get(c))
+                for i, il in ITEMS.items() for c, cl in COLUMNS.items()}
