@@ -77,6 +77,30 @@ def police_report(cycle):
     return cycle.reports.get(department__code="CG-GAFJ")
 
 
+@pytest.fixture(scope="module")
+def demo_report_module(django_db_setup, django_db_blocker):  # noqa: ANN001
+    """The demo organisation, accounts and 2021 report, loaded once per test module.
+
+    The data lives in an outer transaction that is rolled back when the module ends; each test
+    (``django_db``) runs in a savepoint inside it and is rolled back to it, so tests still see
+    the data exactly as loaded. Use through ``demo_report_loaded``."""
+    from django.db import transaction
+
+    from reports.review.demo import demo_report_load
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo_org_load()
+        demo_report_load()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo_report_loaded(demo_report_module, db):  # noqa: ANN001
+    """Per test: the module's demo report (see ``demo_report_module``)."""
+    return {d.code: d for d in Department.objects.all()}
+
+
 @pytest.fixture
 def demo(db):
     """The demo organisation and accounts."""

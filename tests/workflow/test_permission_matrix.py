@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from departments.models import Department
 from reports.models import Report, Section
-from reports.review.demo import demo_report_load
 from workflow.states import State
 
 pytestmark = pytest.mark.django_db
@@ -15,8 +14,8 @@ ROLES = ["clerk_cg", "coord_jwbz", "leader_zz", "leader_cy", "fin_reviewer", "fi
 
 
 @pytest.fixture
-def loaded(demo):
-    demo_report_load()
+def loaded(demo_report_loaded):
+    """The demo report, loaded once for the module (tests roll back to it)."""
 
 
 def section(department: str, state: str, key: str | None = None) -> Section:
