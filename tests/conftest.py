@@ -95,6 +95,24 @@ def demo_report_module(django_db_setup, django_db_blocker):  # noqa: ANN001
         transaction.set_rollback(True)
 
 
+@pytest.fixture(scope="module")
+def demo_quarters_module(demo_report_module, django_db_blocker):  # noqa: ANN001
+    """``demo_report_module`` plus the demo's 2021 quarterly monitoring, once per module."""
+    from django.db import transaction
+
+    from reports.quarterly.demo import demo_quarters_load
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo_quarters_load()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo_quarters_loaded(demo_quarters_module, db):  # noqa: ANN001
+    return {d.code: d for d in Department.objects.all()}
+
+
 @pytest.fixture
 def demo_report_loaded(demo_report_module, db):  # noqa: ANN001
     """Per test: the module's demo report (see ``demo_report_module``)."""

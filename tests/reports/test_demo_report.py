@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 
 from reports import figures as fig
 from reports.annual import checks
@@ -15,8 +13,7 @@ from reports.annual.kinds import KINDS
 from reports.annual.kinds.base import fill_placeholders, paragraphs
 from reports.annual.kinds.statistics import parse_stated_percent
 from reports.annual.outline_default import DEFAULT_OUTLINE, Slot
-from reports.models import EvaluationCycle, Report, ReportTemplate, Section, SectionRevision
-from reports.review.demo import demo_report_load
+from reports.models import EvaluationCycle, Report, Section, SectionRevision
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +29,7 @@ SLOT_KEYS = _slot_keys(DEFAULT_OUTLINE)
 
 
 @pytest.fixture
-def report(demo) -> Report:
-    demo_report_load()
+def report(demo_report_loaded) -> Report:
     return Report.objects.get(cycle__year=2021, department__code="CG-GAFJ")
 
 
@@ -180,23 +176,3 @@ def test_sections_of_the_police_station_are_written_by_its_clerk(report):
         else:
             assert author == "coord_jwbz"
             assert on_behalf == (unit != "警务保障室")
-
-
-def test_a_second_load_creates_and_changes_nothing(demo):
-    from workflow.models import TransitionLog
-
-    first = demo_report_load()
-    assert first.startswith(f"2021 年度报告：已填写 {len(SLOT_KEYS)} 个章节（本次新建 {len(SLOT_KEYS)} 个修订，已走完演示审核流程）")
-    models = (ReportTemplate, EvaluationCycle, Report, Section, SectionRevision, TransitionLog)
-    state = list(Section.objects.values_list("id", "version", "data", "state"))
-    before = [m.objects.count() for m in models], state
-    second = demo_report_load()
-    assert second.startswith(f"2021 年度报告：已填写 {len(SLOT_KEYS)} 个章节（本次新建 0 个修订）")
-    after = [m.objects.count() for m in models], list(Section.objects.values_list("id", "version", "data", "state"))
-    assert after == before
-
-
-def test_the_load_demo_command_prints_the_summary(db):
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
-    assert "2021 年度报告：已填写" in out.getvalue()

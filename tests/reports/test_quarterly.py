@@ -10,7 +10,6 @@ from django.utils import timezone
 from reports.models import AnnualTarget, QuarterlyReport
 from reports.quarterly import selectors as quarterly_selectors
 from reports.quarterly import services as quarterly_services
-from reports.quarterly.demo import demo_quarters_load
 from workflow import services as wf
 from workflow.states import State
 
@@ -18,11 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def quarters(demo):
-    from reports.review.demo import demo_report_load
-
-    demo_report_load()
-    demo_quarters_load()
+def quarters(demo_quarters_loaded):
     return QuarterlyReport.objects.filter(department__code="CG-GAFJ", year=2021)
 
 

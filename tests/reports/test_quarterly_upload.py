@@ -11,16 +11,12 @@ from django.urls import reverse
 
 from reports.models import AnnualTarget, QuarterlyReport, UploadPreview
 from reports.quarterly import services as quarterly_services
-from reports.quarterly.demo import demo_quarters_load
-from reports.review.demo import demo_report_load
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def station_q3(demo):
-    demo_report_load()
-    demo_quarters_load()
+def station_q3(demo_quarters_loaded):
     return QuarterlyReport.objects.get(year=2021, quarter=3, unit__name="城关派出所")
 
 
@@ -89,9 +85,7 @@ def test_upload_previews_every_change_and_saves_nothing_until_confirmed(client, 
     assert not UploadPreview.objects.exists()
 
 
-def test_the_main_report_sheet_round_trips_the_budget_in_wan(client, coordinator, demo):
-    demo_report_load()
-    demo_quarters_load()
+def test_the_main_report_sheet_round_trips_the_budget_in_wan(client, coordinator, demo_quarters_loaded):
     q4 = QuarterlyReport.objects.get(year=2021, quarter=4, is_main=True)
     client.force_login(coordinator)
     wb = openpyxl.load_workbook(io.BytesIO(client.get(reverse("reports:quarterly_sheet", args=[q4.pk])).content))

@@ -5,15 +5,14 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from reports.models import Section
-from reports.review.demo import demo_report_load
 from workflow.states import State
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def loaded(demo):
-    demo_report_load()
+def loaded(demo_report_loaded):
+    """The demo report, loaded once for the module."""
 
 
 def test_every_state_is_present(loaded):
