@@ -7,14 +7,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 from guardian.admin import GuardedModelAdmin
+from guardian.forms import UserObjectPermissionsForm
 
 from . import services
 from .models import ActingGrant, Department, Membership
+from .permissions import VIEW_SCOPE
 
 
 class MembershipForm(forms.ModelForm):
@@ -49,6 +51,25 @@ class MembershipInline(admin.TabularInline):
         return formset
 
 
+class ShareForm(UserObjectPermissionsForm):
+    """The admin's 对象权限 page offers one permission, 查阅 (the department shared with one outside
+    reader), and grants or ends it through the audited services with the signed-in admin as actor."""
+
+    actor: Any = None
+
+    def get_obj_perms_field_choices(self) -> list[tuple[str, str]]:
+        return [(VIEW_SCOPE.split(".")[1], "查阅本部门（含下属单位）")]
+
+    def save_obj_perms(self) -> None:
+        wanted = VIEW_SCOPE.split(".")[1] in set(self.cleaned_data[self.get_obj_perms_field_name()])
+        had = VIEW_SCOPE.split(".")[1] in set(self.get_obj_perms_field_initial())
+        if wanted and not had:
+            services.department_share(user=self.user, department=self.obj, actor=self.actor, reason="系统管理：对象权限")
+        elif had and not wanted:
+            services.department_unshare(user=self.user, department=self.obj, actor=self.actor,
+                                        reason="系统管理：对象权限")
+
+
 @admin.register(Department)
 class DepartmentAdmin(GuardedModelAdmin):
     list_display = ["name", "code", "kind", "parent", "order", "budget_department"]
@@ -58,6 +79,12 @@ class DepartmentAdmin(GuardedModelAdmin):
     autocomplete_fields = ["parent"]
     readonly_fields = ["path", "budget_department"]
     inlines = [MembershipInline]
+
+    def get_obj_perms_manage_user_form(self, request: HttpRequest) -> type[forms.Form]:
+        return type("ShareForm", (ShareForm,), {"actor": request.user})
+
+    def get_obj_perms_manage_group_form(self, request: HttpRequest) -> type[forms.Form]:
+        raise PermissionDenied("部门只共享给个人（每次共享都记入审计），不共享给用户组。")
 
     def save_model(self, request: HttpRequest, obj: Department, form: object, change: bool) -> None:
         # Paths and budget departments of the subtree are kept right by the service.

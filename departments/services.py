@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from .models import PATH_SEPARATOR, ActingGrant, AuditEntry, Department, DepartmentKind, Membership, Role
 from .permissions import REVIEW_ROLES, VIEW_SCOPE, forget_scope
@@ -205,6 +205,17 @@ def department_share(*, user: AbstractBaseUser, department: Department, actor: A
     name = user.get_full_name() or user.get_username()
     audit_record(actor=actor, action="department.share", target=department, department=department, reason=reason,
                  summary=f"共享给{name}查阅", changes={"user": user.get_username()})
+    forget_scope(user)
+
+
+@transaction.atomic
+def department_unshare(*, user: AbstractBaseUser, department: Department, actor: AbstractBaseUser | None = None,
+                       reason: str = "") -> None:
+    """End an outside user's read access to the department's subtree; audited on the department."""
+    remove_perm(VIEW_SCOPE, user, department)
+    name = user.get_full_name() or user.get_username()
+    audit_record(actor=actor, action="department.unshare", target=department, department=department, reason=reason,
+                 summary=f"取消{name}的共享查阅", changes={"user": user.get_username()})
     forget_scope(user)
 
 

@@ -149,6 +149,25 @@ def test_the_admin_refuses_a_self_granted_acting_approver_and_audits_others(clie
     assert grant.revoked_by == finance_admin and grant.revoked_at is not None
 
 
+def test_sharing_a_department_in_the_admin_goes_through_the_audited_services(client, demo, finance_admin, outsider):
+    from departments.permissions import can_view_unit, forget_scope
+
+    _admin(client, finance_admin)
+    police = demo["CG-GAFJ"]
+    url = reverse("admin:departments_department_permissions_manage_user", args=[police.pk, outsider.pk])
+    assert client.post(url, {"permissions": ["view_scope"]}).status_code == 302
+    forget_scope(outsider)
+    assert can_view_unit(outsider, police)
+    assert client.post(url, {"_save": "1"}).status_code == 302  # nothing ticked (a browser sends the button)
+    forget_scope(outsider)
+    assert not can_view_unit(outsider, police)
+    assert [e.action for e in audit_history(police) if e.action.startswith("department.")] == [
+        "department.unshare", "department.share"]
+    assert {e.actor for e in audit_history(police) if e.action.startswith("department.")} == {finance_admin}
+    group_url = reverse("admin:departments_department_permissions_manage_group", args=[police.pk, 1])
+    assert client.get(group_url).status_code in (403, 404)
+
+
 def test_a_coordinator_cannot_reassign_a_section_under_review(ready_section, demo, clerk, coordinator, client):
     wf.submit(item=ready_section, actor=clerk, version=ready_section.version)
     other_unit = demo["CG-GAFJ-N04"]
