@@ -135,9 +135,10 @@ def test_docx_marks_the_unapproved_sections_and_the_draft(document, built):
     header = document.sections[0].header.paragraphs[0].text
     assert header == "未审定稿"
     marks = [p.text for p in document.paragraphs if p.style.name == "未审定标注"]
-    assert len(marks) == 23 and "〔未审定：已退回〕" in marks
+    sections = Section.objects.filter(report=built["report"])
+    assert len(marks) == sections.exclude(state=State.APPROVED).count() and "〔未审定：已退回〕" in marks
     revisions = built["docx"].revisions
-    assert len(revisions) == 37
+    assert len(revisions) == sections.count()
     assert {"title": "5.“三公”经费支出情况", "revision": 2, "state": "returned", "state_label": "已退回"}.items() \
         <= next(r for r in revisions if r["title"] == "5.“三公”经费支出情况").items()
     assert sum(r["state"] == State.APPROVED for r in revisions) == 14
@@ -283,7 +284,7 @@ def test_export_jobs_build_through_the_runner_and_repeat_the_same_content(report
     assert [j.status for j in done] == [JobStatus.DONE] * 3
     assert done[0].content_hash == done[1].content_hash != done[2].content_hash
     assert done[0].filename == "2021年度昆明市公安局呈贡分局整体支出绩效评价报告.docx"
-    assert Path(done[0].file.path).is_file() and len(done[0].revisions) == 37
+    assert Path(done[0].file.path).is_file() and len(done[0].revisions) == Section.objects.filter(report=report).count()
 
 
 def test_the_report_page_buttons_request_an_export_within_scope(client, report, media):
