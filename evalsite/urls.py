@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from reports.review.views import inbox
 
+handler400 = "reports.params.bad_request"
+
 admin.site.site_header = "evalsite 绩效评价平台管理"
 admin.site.site_title = "evalsite 管理"
 admin.site.index_title = "数据管理"

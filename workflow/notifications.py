@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mass_mail
+from django.utils import timezone
 
 from departments import permissions as perms
 from departments.models import Role
@@ -36,7 +37,7 @@ def recipients(log: TransitionLog, item: Any) -> list[AbstractBaseUser]:
 def _message(log: TransitionLog, item: Any) -> tuple[str, str]:
     actor = log.actor.get_full_name() or log.actor.get_username()
     title = f"{item.workflow_title()}：{log.get_action_display()}"
-    body = f"{actor} {log.created_at:%Y-%m-%d %H:%M} {log.get_action_display()}，当前状态：{log.get_to_state_display()}。"
+    body = f"{actor} {timezone.localtime(log.created_at):%Y-%m-%d %H:%M} {log.get_action_display()}，当前状态：{log.get_to_state_display()}。"
     if log.comment:
         body += f"\n意见：{log.comment}"
     return title, body

@@ -13,12 +13,14 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from departments import permissions as perms
 from departments.models import Department
 from departments.selectors import audit_history
 from reports.models import EvaluationCycle, ReportTemplate, Section, SectionAttachment
+from reports.params import int_param
 from workflow import selectors as history
 from workflow.guards import actions_for, can_edit, content_editable
 from workflow.services import ContentConflict, ContentLocked
@@ -97,7 +99,7 @@ def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "reports/annual/section_edit.html",
                       _edit_context(section, form, formsets, section.data, section.version))
     form, formsets = _forms(section, request.POST)
-    base_version = int(request.POST.get("base_version") or -1)
+    base_version = int_param(request.POST.get("base_version"), label="版本号")
     data = _posted_data(section, form, formsets, request.POST)
     if data is None:
         messages.error(request, "有填写错误，未保存。请按红色提示修改。")
@@ -108,7 +110,7 @@ def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except ContentConflict as conflict:
         latest = conflict.latest
         who = latest.author.get_full_name() if latest and latest.author else "他人"
-        messages.error(request, f"保存冲突：该章节已被{who}于 {latest.created_at:%m-%d %H:%M} 修改为第 {latest.number} 版，"
+        messages.error(request, f"保存冲突：该章节已被{who}于 {timezone.localtime(latest.created_at):%m-%d %H:%M} 修改为第 {latest.number} 版，"
                                 f"您的修改未保存。您输入的内容仍在下面，请对照最新版本后再保存。" if latest else
                        "保存冲突：该章节已被他人修改，您的修改未保存。")
         context = _edit_context(section, form, formsets, data, base_version)
@@ -239,7 +241,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def section_assign(request: HttpRequest, pk: int) -> HttpResponse:
     section = selectors.section_for_view(request.user, pk)
-    unit = Department.objects.filter(pk=request.POST.get("unit")).first()
+    unit = Department.objects.filter(pk=int_param(request.POST.get("unit"), label="单位")).first()
     if unit is None:
         raise Http404
     try:

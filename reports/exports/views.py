@@ -14,6 +14,7 @@ from departments import permissions as perms
 from departments.models import Department, DepartmentKind
 from reports.annual import selectors as annual_selectors
 from reports.models import ExportJob, ExportKind, JobStatus
+from reports.params import int_param, safe_next
 
 from . import selectors
 from .services import export_job_request
@@ -24,14 +25,14 @@ PAGE_SIZE = 30
 def _departments_for(request: HttpRequest, kind: str) -> tuple[dict, list[Department]]:
     """The export's parameters and the departments it covers, from the posted form."""
     if kind in (ExportKind.REPORT_DOCX, ExportKind.SELF_EVALUATION):
-        report = annual_selectors.report_for_view(request.user, int(request.POST.get("report") or 0))
+        report = annual_selectors.report_for_view(request.user, int_param(request.POST.get("report"), label="报告"))
         return {"report": report.pk}, [report.department]
-    year = int(request.POST.get("year") or 0)
+    year = int_param(request.POST.get("year"), label="年度")
     departments = list(perms.departments_in_scope(request.user).filter(kind=DepartmentKind.DEPARTMENT)
                        .order_by("order", "code"))
     params = {"year": year, "department_ids": [d.pk for d in departments]}
     if kind == ExportKind.QUARTER_SUMMARY:
-        params |= {"quarter": int(request.POST.get("quarter") or 0),
+        params |= {"quarter": int_param(request.POST.get("quarter"), label="季度"),
                    "include_unapproved": request.POST.get("include_unapproved") == "1"}
         if not 1 <= params["quarter"] <= 4:
             raise ValueError("季度须为 1–4。")
@@ -49,7 +50,7 @@ def export_request(request: HttpRequest) -> HttpResponse:
         job = export_job_request(kind=kind, params=params, departments=departments, actor=request.user)
     except (ValueError, PermissionDenied) as exc:
         messages.error(request, str(exc) or "无法导出。")
-        return redirect(request.POST.get("next") or "reports:export_list")
+        return redirect(safe_next(request) or "reports:export_list")
     messages.success(request, f"已提交「{job.get_kind_display()}」的生成请求，完成后可在此下载。")
     return redirect("reports:export_detail", pk=job.pk)
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from departments import permissions as perms
 from departments.models import DepartmentKind
 from reports.models import UploadPreview
+from reports.params import int_param
 from reports.review.views import take_action
 from workflow import selectors as history
 from workflow.guards import actions_for, can_edit, content_editable
@@ -76,7 +77,7 @@ def quarterly_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.to_data() | {"explanations": _explanations(request.POST)}
             try:
-                base = int(request.POST.get("base_version") or -1)
+                base = int_param(request.POST.get("base_version"), label="版本号")
                 revision = services.quarterly_save(report=report, data=data, base_version=base, actor=request.user)
                 messages.success(request, f"已保存为第 {revision.number} 版。")
                 return redirect("reports:quarterly_edit", pk=pk)
@@ -132,7 +133,7 @@ def quarterly_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def quarterly_upload_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Apply a previewed upload: all of it as one revision, or nothing."""
     report = selectors.quarterly_for_edit(request.user, pk)
-    preview = get_object_or_404(UploadPreview, pk=request.POST.get("preview"), report=report, user=request.user)
+    preview = get_object_or_404(UploadPreview, pk=int_param(request.POST.get("preview"), label="预览"), report=report, user=request.user)
     try:
         revision = services.upload_preview_apply(report=report, preview=preview, actor=request.user)
     except ContentConflict:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.http import HttpRequest
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from reports.params import safe_next_url
 
 
 class _Redirecting(forms.Form):
@@ -16,10 +17,7 @@ class _Redirecting(forms.Form):
         self.request = request
 
     def clean_next(self) -> str:
-        target = self.cleaned_data["next"].strip()
-        safe = url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()},
-                                               require_https=self.request.is_secure())
-        return target if target.startswith("/") and safe else ""
+        return safe_next_url(self.request, self.cleaned_data["next"])
 
 
 class ActionForm(_Redirecting):
@@ -36,8 +34,3 @@ class ActionForm(_Redirecting):
 class NotificationReadForm(_Redirecting):
     id = forms.IntegerField(required=False, min_value=1)
 
-
-def safe_next(request: HttpRequest) -> str:
-    """The posted ``next`` if it is a path on this site, else ""."""
-    form = _Redirecting({"next": request.POST.get("next", "")}, request=request)
-    return form.cleaned_data["next"] if form.is_valid() else ""

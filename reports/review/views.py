@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from departments import permissions as perms
 from reports.annual import selectors as annual_selectors
 from reports.annual.outline import build_outline, flatten
+from reports.params import int_param, safe_next
 from workflow import services as workflow
 from workflow.contract import Submittable
 from workflow.states import State
@@ -21,7 +22,7 @@ from workflow.transitions import TRANSITIONS
 
 from . import selectors, services
 from .filters import InboxFilter
-from .forms import ActionForm, NotificationReadForm, safe_next
+from .forms import ActionForm, NotificationReadForm
 
 PAGE_SIZE = 50
 QUARTERLY_INBOX = 20
@@ -96,10 +97,8 @@ def progress(request: HttpRequest) -> HttpResponse:
     """Departments × sections with their states, counts per state, overdue marked."""
     cycles = annual_selectors.cycles_visible(request.user) if not perms.can_administer(request.user) \
         else annual_selectors.all_cycles()
-    cycle_id = request.GET.get("cycle", "")
-    if cycle_id and not cycle_id.isdigit():
-        return HttpResponseBadRequest("评价周期参数无效。")
-    cycle = cycles.filter(pk=cycle_id).first() if cycle_id else cycles.first()
+    cycle_id = int_param(request.GET.get("cycle"), label="评价周期", required=False)
+    cycle = cycles.filter(pk=cycle_id).first() if cycle_id is not None else cycles.first()
     if cycle is None:
         return render(request, "reports/review/progress.html", {"cycle": None, "cycles": cycles})
     reports_qs = selectors.progress_reports(request.user, cycle)
