@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .annual.services import template_copy
-from .models import EvaluationCycle, OutlineNode, ReportTemplate, Section, SectionRevision
+from .models import EvaluationCycle, ExportJob, OutlineNode, ReportTemplate, Section, SectionRevision
 
 
 class OutlineNodeInline(admin.TabularInline):
@@ -85,4 +85,22 @@ class SectionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Section | None = None) -> bool:
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """Read-only: jobs are requested, cancelled and rebuilt on the site (services, audited)."""
+
+    list_display = ["id", "kind", "status", "progress", "attempts", "requested_by", "created_at", "started_at",
+                    "finished_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["filename", "error", "requested_by__username"]
+    list_select_related = ["requested_by"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ExportJob | None = None) -> bool:
         return False

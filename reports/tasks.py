@@ -14,13 +14,25 @@ def deadline_reminders(today: str | None = None) -> dict[str, int]:
     return {"reminded": result.reminded, "escalated": result.escalated}
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600,
-             max_retries=3, soft_time_limit=540, time_limit=600)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=(OSError,), retry_backoff=True,
+             retry_backoff_max=600, max_retries=3)
 def export_job_build(self, job_id: int) -> str:  # noqa: ANN001
-    """Build one export file; retried with backoff on I/O failure, idempotent per job."""
+    """Build one export file; retried with backoff on I/O failure, idempotent per job.
+
+    Acknowledged late and requeued when its worker dies (a killed child is redelivered at once,
+    a lost worker after the broker's visibility timeout); the job counts attempts and gives up
+    after a few. Time limits are the worker's (settings)."""
     from .exports.services import export_job_run
 
     return export_job_run(job_id).status
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def export_jobs_sweep() -> int:
+    """Beat: jobs running past the time limit end as failed; stray temporary files go."""
+    from .exports.services import export_jobs_sweep as sweep
+
+    return sweep()
 
 
 @shared_task(acks_late=True)

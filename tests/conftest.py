@@ -5,6 +5,7 @@ the service is missing, so a fresh machine still gets a green run; CI sets
 EVALSITE_REQUIRE_SERVICES=1 and then a missing service is a failure.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -180,16 +181,23 @@ def _database_url() -> str:
 def celery_worker(settings, tmp_path):
     """A worker process on the test database, the Redis broker and a shared MEDIA_ROOT;
     while it runs, the app sends tasks to it instead of running them in-process."""
+    command = ["-m", "celery", "-A", "evalsite", "worker", "--pool=solo", "--loglevel=WARNING",
+               "-n", f"test-{os.getpid()}@%h"]
+    with running_worker(settings, tmp_path, command):
+        yield
+
+
+@contextlib.contextmanager
+def running_worker(settings, tmp_path, command: list[str], env: dict[str, str] | None = None):  # noqa: ANN201
+    """Run ``python <command>`` as a Celery worker on the test database and Redis until the block ends."""
     broker = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
     settings.MEDIA_ROOT = tmp_path / "media"
     env = {**os.environ, "CELERY_BROKER_URL": broker, "DATABASE_URL": _database_url(),
-           "DJANGO_SETTINGS_MODULE": "evalsite.settings.test", "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+           "DJANGO_SETTINGS_MODULE": "evalsite.settings.test", "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+           **(env or {})}
     log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "evalsite", "worker", "--pool=solo", "--loglevel=WARNING",
-         "-n", f"test-{os.getpid()}@%h"],
-        cwd=Path(__file__).resolve().parent.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    process = subprocess.Popen([sys.executable, *command], cwd=Path(__file__).resolve().parent.parent, env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
     from celery import Celery
 
     from evalsite.celery import app as celery_app
@@ -204,7 +212,7 @@ def celery_worker(settings, tmp_path):
             if process.poll() is not None or time.monotonic() > deadline:
                 log.flush()
                 pytest.fail("the Celery worker did not start:\n" + (tmp_path / "worker.log").read_text()[-3000:])
-        yield
+        yield process
     finally:
         celery_app.conf.update(saved)
         _forget_broker_pools(celery_app)

@@ -83,7 +83,7 @@ def test_clerk_round_trip_and_admin_summary(live_server, browser, tmp_path):
     form.get_by_role("button", name="生成季度绩效监控汇总表").click()
     expect(page.locator("main h1")).to_contain_text("季度绩效监控汇总表")
     expect(page.locator("#job-label")).to_have_text("已完成", timeout=30_000)
-    expect(page.locator(".progress .bar")).to_have_attribute("style", "width: 100%")
+    expect(page.locator("progress#job-bar")).to_have_attribute("value", "100")
     admin.shot("quarterly_3_export_done.png")
     with page.expect_download() as download:
         page.get_by_role("link", name="下载").click()

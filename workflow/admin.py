@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Notification, TransitionLog
+from .models import Notification, OutboxMessage, TransitionLog
 
 
 @admin.register(TransitionLog)
@@ -30,4 +30,18 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "title", "body", "url", "key", "created_at", "emailed"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read-only: what waits for the broker (sent by the relay; see workflow/outbox.py)."""
+
+    list_display = ["id", "task", "args", "created_at", "attempts", "sent_at", "due_at", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), "task"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OutboxMessage | None = None) -> bool:
         return False

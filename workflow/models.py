@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from departments.models import AppendOnly, Department
 
@@ -82,3 +83,30 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to send, written in the same transaction as the change that asks for it.
+
+    The broker is never called inside a request's transaction: a message exists exactly when the
+    change committed, and ``workflow.outbox`` sends it (on commit, then by the beat relay) until
+    the broker takes it. The tasks it names are idempotent, so a repeated send is harmless.
+    """
+
+    task = models.CharField("任务", max_length=200)
+    args = models.JSONField("参数", default=list)
+    created_at = models.DateTimeField("写入时间", auto_now_add=True)
+    due_at = models.DateTimeField("下次发送时间", default=timezone.now)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    attempts = models.PositiveIntegerField("发送次数", default=0)
+    last_error = models.TextField("最近一次发送错误", blank=True)
+
+    class Meta:
+        verbose_name = "待发送任务"
+        verbose_name_plural = "待发送任务"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["due_at"], condition=models.Q(sent_at__isnull=True),
+                                name="outbox_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.task}{self.args}"

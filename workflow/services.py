@@ -21,6 +21,7 @@ from django.utils import timezone
 from .contract import Submittable
 from .guards import action_check
 from .models import TransitionLog
+from .outbox import outbox_enqueue
 from .states import EDITABLE_STATES, State
 from .transitions import TRANSITIONS, Action, Transition
 
@@ -107,14 +108,8 @@ def transition_apply(*, item: Any, action: str, actor: AbstractBaseUser, version
         department=item.workflow_department(), action=action, from_state=from_state, to_state=t.target,
         actor=actor, comment=comment.strip() if t.takes_comment else "", revision=version,
     )
-    transaction.on_commit(lambda: _queue_notification(log.pk))
+    outbox_enqueue("workflow.tasks.transition_notify", log.pk)
     return log
-
-
-def _queue_notification(log_id: int) -> None:
-    from .tasks import transition_notify
-
-    transition_notify.delay(log_id)
 
 
 def submit(*, item: Any, actor: AbstractBaseUser, version: int) -> TransitionLog:

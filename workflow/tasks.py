@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from . import outbox
 from .models import TransitionLog
 from .notifications import notify_transition
 
@@ -12,3 +13,9 @@ def transition_notify(self, log_id: int) -> int:  # noqa: ANN001
         return len(notify_transition(log))
     except OSError as exc:  # SMTP down: try again later; the in-app notes are already written
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def outbox_relay() -> int:
+    """Beat, every minute: send the outbox messages the after-commit attempt could not."""
+    return outbox.outbox_relay()

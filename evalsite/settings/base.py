@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -131,13 +132,44 @@ CELERY_TASK_ALWAYS_EAGER = not _BROKER
 CELERY_BROKER_URL = _BROKER or "memory://"
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", _BROKER or "cache+memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True  # no caller waits on a result: job state lives in the database
+# A task is acknowledged after it ran; if its worker dies it is requeued (at once when a pool child
+# is killed; after the visibility timeout when the whole worker is lost), never silently dropped.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * CELERY_TASK_TIME_LIMIT)
+if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "Need CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT: a task still "
+        "running when the broker's visibility timeout ends would be delivered a second time."
+    )
+# Short broker timeouts: web processes send only from the outbox's background thread, but a
+# stalled Redis must not hold even that (or a worker's publish) for long; the relay retries.
+CELERY_BROKER_TIMEOUT = env_int("CELERY_BROKER_TIMEOUT", 3)
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": CELERY_BROKER_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_TIMEOUT,
+    "max_retries": 1,
+}
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = CELERY_BROKER_TIMEOUT
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_KB", 512_000)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "outbox-relay": {  # notifications and exports the after-commit send could not hand to the broker
+        "task": "workflow.tasks.outbox_relay",
+        "schedule": env_int("EVALSITE_OUTBOX_RELAY_SECONDS", 30),
+    },
+    "export-sweep": {  # jobs whose worker died end as failed; stray .part files go
+        "task": "reports.tasks.export_jobs_sweep",
+        "schedule": 300,
+    },
     "deadline-reminders": {
         "task": "reports.tasks.deadline_reminders",
         "schedule": crontab(hour=env_int("EVALSITE_REMINDER_HOUR", 8), minute=0),

@@ -34,7 +34,7 @@ def quarter_summary_request_for(day: date) -> ExportJob | None:
         return existing
     job = ExportJob.objects.create(kind=ExportKind.QUARTER_SUMMARY, params=params)
     job.departments.set(departments)
-    from .services import _queue
+    from .services import export_job_queue
 
-    transaction.on_commit(lambda: _queue(job.pk))
+    export_job_queue(job.pk)
     return job

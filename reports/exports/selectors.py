@@ -7,9 +7,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from reports.models import ExportJob
+from reports.models import ExportJob, JobStatus
 
-from .services import can_download
+from .services import CANCELLABLE, RETRYABLE, can_download, can_manage
 
 
 def job_for_user(user: AbstractBaseUser, pk: int) -> ExportJob:
@@ -22,3 +22,12 @@ def job_for_user(user: AbstractBaseUser, pk: int) -> ExportJob:
 
 def jobs_requested_by(user: AbstractBaseUser) -> QuerySet[ExportJob]:
     return ExportJob.objects.filter(requested_by=user)
+
+
+def job_flags(user: AbstractBaseUser, job: ExportJob) -> dict[str, bool]:
+    """What the job page offers: download, 取消, 重新生成, and whether it still changes (polling)."""
+    manage = can_manage(user, job)
+    return {"downloadable": job.status == JobStatus.DONE and bool(job.file),
+            "can_cancel": manage and job.status in CANCELLABLE,
+            "can_retry": manage and job.status in RETRYABLE,
+            "in_progress": job.status in CANCELLABLE}

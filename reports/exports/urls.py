@@ -10,4 +10,6 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:pk>/status/", views.export_status, name="export_status"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("exports/<int:pk>/cancel/", views.export_cancel, name="export_cancel"),
+    path("exports/<int:pk>/retry/", views.export_retry, name="export_retry"),
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,7 +19,7 @@ from reports.models import ExportJob, ExportKind, JobStatus
 from reports.params import int_param, safe_next
 
 from . import selectors
-from .services import export_job_request
+from .services import export_job_cancel, export_job_request, export_job_retry
 
 PAGE_SIZE = 30
 
@@ -61,14 +63,41 @@ def _job_for(request: HttpRequest, pk: int) -> ExportJob:
 
 @login_required
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "reports/exports/export_detail.html", {"job": _job_for(request, pk)})
+    job = _job_for(request, pk)
+    return render(request, "reports/exports/export_detail.html",
+                  {"job": job, "flags": selectors.job_flags(request.user, job)})
+
+
+@login_required
+@require_POST
+def export_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _job_action(request, pk, export_job_cancel, "已取消该导出。")
+
+
+@login_required
+@require_POST
+def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    return _job_action(request, pk, export_job_retry, "已重新提交生成请求。")
+
+
+def _job_action(request: HttpRequest, pk: int, service: Callable[..., ExportJob], done: str) -> HttpResponse:
+    job = _job_for(request, pk)
+    try:
+        service(job=job, actor=request.user)
+        messages.success(request, done)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("reports:export_detail", pk=job.pk)
 
 
 @login_required
 def export_status(request: HttpRequest, pk: int) -> JsonResponse:
     job = _job_for(request, pk)
     return JsonResponse({"status": job.status, "label": job.get_status_display(), "progress": job.progress,
-                         "error": job.error, "done": job.status == JobStatus.DONE})
+                         "error": job.error, "done": job.status == JobStatus.DONE,
+                         "in_progress": selectors.job_flags(request.user, job)["in_progress"]})
 
 
 @login_required

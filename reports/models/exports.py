@@ -20,6 +20,7 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", "生成中"
     DONE = "done", "已完成"
     FAILED = "failed", "失败"
+    CANCELLED = "cancelled", "已取消"
 
 
 class ExportJob(models.Model):

@@ -7,15 +7,15 @@
     fetch(box.dataset.statusUrl, {credentials: "same-origin"}).then(function (r) { return r.json(); })
       .then(function (job) {
         document.getElementById("job-label").textContent = job.label;
-        document.getElementById("job-bar").style.width = job.progress + "%";
+        document.getElementById("job-bar").value = job.progress;
         document.getElementById("job-percent").textContent = job.progress + "%";
         if (job.error) {
           var err = document.getElementById("job-error");
           err.textContent = job.error; err.hidden = false;
         }
         if (job.done) { window.location.reload(); return; }
-        if (job.status !== "failed") { setTimeout(poll, 1000); }
+        if (job.in_progress) { setTimeout(poll, 1000); } else { window.location.reload(); }
       }).catch(function () { setTimeout(poll, 3000); });
   }
-  if (box.dataset.status === "queued" || box.dataset.status === "running") { setTimeout(poll, 500); }
+  if (box.dataset.polling) { setTimeout(poll, 500); }
 })();
