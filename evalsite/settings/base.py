@@ -40,6 +40,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "departments.security.content_security_policy",
     # AxesMiddleware must be last: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -115,12 +116,28 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EVALSITE_UPLOAD_MAX_BYTES = env_int("EVALSITE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 
-# Throttling of failed logins (django-axes): 5 failures per user+IP lock for 15 min.
+# Failed logins (django-axes, see departments/security.py): a username is locked on one client after
+# AXES_FAILURE_LIMIT failures (nobody can lock another person out from elsewhere); one client failing
+# across usernames is refused after EVALSITE_CLIENT_FAILURE_LIMIT; both for the cool-off.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "departments.security.client_ip"
+EVALSITE_CLIENT_FAILURE_LIMIT = env_int("EVALSITE_CLIENT_FAILURE_LIMIT", 20)
+# The client address comes from this header only on requests from these proxies (the intranet's HTTPS
+# proxy); with none configured it is the connection's own address.
+EVALSITE_TRUSTED_PROXIES = env_list("EVALSITE_TRUSTED_PROXIES", [])
+EVALSITE_CLIENT_IP_HEADER = "HTTP_" + env_str("EVALSITE_CLIENT_IP_HEADER", "X-Forwarded-For").upper().replace("-", "_")
+
+# An office day: a session lasts 8 hours and ends when the browser closes.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Every script, style, font and image is served from here (no CDN, no inline code).
+EVALSITE_CSP = env_str("EVALSITE_CSP", "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
