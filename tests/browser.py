@@ -43,6 +43,8 @@ class Session:
         self.errors: list[str] = []
         self.external: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        # a script, style or handler the Content-Security-Policy blocked is an error too
+        self.page.on("console", lambda m: self.errors.append(m.text) if "Content Security Policy" in m.text else None)
         self.page.on("request", lambda r: None if r.url.startswith(base_url) else self.external.append(r.url))
         page = self.page
         page.goto(f"{base_url}/")

@@ -38,3 +38,21 @@ def test_a_bad_boolean_fails_loudly():
     result = manage("check", env={**PRODUCTION_ENV, "SECURE_SSL_REDIRECT": "maybe"})
     assert result.returncode != 0
     assert "SECURE_SSL_REDIRECT" in result.stderr
+
+
+def test_a_visibility_timeout_within_the_task_time_limit_fails_loudly():
+    result = manage("check", env={**PRODUCTION_ENV, "CELERY_VISIBILITY_TIMEOUT": "300"})
+    assert result.returncode != 0
+    assert "CELERY_VISIBILITY_TIMEOUT" in result.stderr
+
+
+def test_lost_tasks_are_redelivered_and_the_broker_never_holds_a_request():
+    from django.conf import settings
+
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    assert options["visibility_timeout"] > settings.CELERY_TASK_TIME_LIMIT > settings.CELERY_TASK_SOFT_TIME_LIMIT
+    assert options["socket_connect_timeout"] <= 5 and options["socket_timeout"] <= 5
+    assert settings.CELERY_TASK_PUBLISH_RETRY is False
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"workflow.tasks.outbox_relay", "reports.tasks.export_jobs_sweep"} <= schedule
