@@ -34,16 +34,17 @@ EXPLAIN_PREFIX = "explain:"
 @login_required
 def quarterly_list(request: HttpRequest) -> HttpResponse:
     reports = selectors.quarterlies_visible(request.user)
-    year, quarter = request.GET.get("year"), request.GET.get("quarter")
-    if year and year.isdigit():
-        reports = reports.filter(year=int(year))
-    if quarter and quarter.isdigit():
-        reports = reports.filter(quarter=int(quarter))
+    year = int_param(request.GET.get("year"), label="年度", required=False)
+    quarter = int_param(request.GET.get("quarter"), label="季度", required=False)
+    if year is not None:
+        reports = reports.filter(year=year)
+    if quarter is not None:
+        reports = reports.filter(quarter=quarter)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reports/quarterly/quarterly_list.html", {
-        "page": page, "query": query.urlencode(), "year": year or "", "quarter": quarter or "",
+        "page": page, "query": query.urlencode(), "year": year if year is not None else "", "quarter": str(quarter) if quarter is not None else "",
         "can_open": perms.can_administer(request.user),
     })
 

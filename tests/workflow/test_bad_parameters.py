@@ -98,3 +98,13 @@ def test_the_section_list_survives_a_deleted_last_editor(as_clerk, ready_section
     ghost.delete()
     response = as_clerk.get(reverse("reports:section_list"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", [{"year": "abc"}, {"quarter": "x"}, {"year": "9" * 40}])
+def test_bad_filters_on_the_quarterly_list_are_a_400(as_clerk, query):
+    response = as_clerk.get(reverse("reports:quarterly_list"), query)
+    assert response.status_code == 400 and "参数" in response.content.decode()
+
+
+def test_good_filters_on_the_quarterly_list_still_work(as_clerk):
+    assert as_clerk.get(reverse("reports:quarterly_list"), {"year": "2021", "quarter": "3"}).status_code == 200
