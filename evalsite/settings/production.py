@@ -38,5 +38,7 @@ if REDIS_CACHE_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
+            # a stalled Redis must not hold a request: fail fast like the broker does
+            "OPTIONS": {"socket_connect_timeout": CELERY_BROKER_TIMEOUT, "socket_timeout": CELERY_BROKER_TIMEOUT},  # noqa: F405
         }
     }
