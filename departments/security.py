@@ -18,6 +18,7 @@ from datetime import timedelta
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -61,13 +62,30 @@ def client_failures(ip: str) -> int:
     return total or 0
 
 
+def client_throttled(request: HttpRequest | None) -> bool:
+    if request is None:
+        return False
+    return client_failures(client_ip(request)) >= settings.EVALSITE_CLIENT_FAILURE_LIMIT
+
+
+class ClientThrottleBackend:
+    """Authentication backend: no login at all (site or admin) from a throttled client.
+
+    It authenticates nobody and has no ``get_user`` (so no session is ever bound to it)."""
+
+    def authenticate(self, request: HttpRequest | None, **credentials: object) -> None:
+        if client_throttled(request):
+            raise PermissionDenied("本机登录失败次数过多。")
+        return None
+
+
 class LoginView(auth_views.LoginView):
-    """Django's login, refused for a client that failed too often across usernames."""
+    """Django's login; a throttled client gets the page that says for how long."""
 
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if client_failures(client_ip(request)) >= settings.EVALSITE_CLIENT_FAILURE_LIMIT:
+        if client_throttled(request):
             return render(request, settings.AXES_LOCKOUT_TEMPLATE,
                           {"cooloff_timedelta": cooloff(), "client_throttled": True}, status=429)
         return super().post(request, *args, **kwargs)

@@ -51,6 +51,15 @@ def test_one_client_spraying_many_usernames_is_throttled(client, demo, settings,
     assert _login(Client(), "clerk_cg", "Demo@2021", via="192.168.1.10").status_code == 302
 
 
+def test_a_throttled_client_cannot_log_in_through_the_admin_either(client, finance_admin, settings, behind_proxy):
+    settings.EVALSITE_CLIENT_FAILURE_LIMIT = 3
+    for n in range(3):
+        _login(client, f"user{n}", "Spring2021", via="192.168.1.66")
+    response = client.post(reverse("admin:login"), {"username": "fin_admin", "password": "Demo@2021"},
+                           REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="192.168.1.66")
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+
+
 def test_the_lock_message_states_the_configured_cool_off(client, clerk, settings):
     settings.AXES_COOLOFF_TIME = 0.5
     for _ in range(5):
