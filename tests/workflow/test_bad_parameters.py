@@ -108,3 +108,25 @@ def test_bad_filters_on_the_quarterly_list_are_a_400(as_clerk, query):
 
 def test_good_filters_on_the_quarterly_list_still_work(as_clerk):
     assert as_clerk.get(reverse("reports:quarterly_list"), {"year": "2021", "quarter": "3"}).status_code == 200
+
+
+def test_pages_survive_a_deleted_author_granter_and_submitter(client, clerk, finance_admin, ready_section):
+    from datetime import timedelta
+
+    from reports.annual.services import extension_grant
+    from reports.models import SectionRevision
+
+    ghost = get_user_model().objects.create_user("ghost2")
+    SectionRevision.objects.filter(section=ready_section).update(author=ghost)
+    Section.objects.filter(pk=ready_section.pk).update(submitted_by=ghost)
+    cycle = ready_section.report.cycle
+    extension_grant(cycle=cycle, department=ready_section.report.department, due_on=cycle.due_on + timedelta(days=3),
+                    reason="测试", actor=finance_admin)
+    cycle.extensions.update(granted_by=ghost)
+    ghost.delete()
+    client.force_login(finance_admin)
+    assert client.get(reverse("reports:section_detail", args=[ready_section.pk])).status_code == 200
+    for url in (reverse("reports:section_history", args=[ready_section.pk]),
+                reverse("reports:cycle_detail", args=[cycle.pk])):
+        response = client.get(url)
+        assert response.status_code == 200 and "已删除的用户" in response.content.decode(), url
