@@ -11,6 +11,7 @@ idempotent, so a send repeated after a lost acknowledgement is harmless.
 
 from __future__ import annotations
 
+import enum
 import importlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -74,25 +75,31 @@ def _task(path: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-def outbox_send(pk: int) -> bool:
-    """Send one pending message if no one else holds it; True once the broker has taken it."""
+class Sent(enum.Enum):
+    SENT = "sent"
+    HELD = "held"  # already sent, or another sender holds the lease
+    BROKER_DOWN = "broker_down"
+
+
+def outbox_send(pk: int) -> Sent:
+    """Send one pending message unless someone else holds it."""
     message = _claim(pk)
     if message is None:
-        return False
+        return Sent.HELD
     task = _task(message.task)
     if current_app.conf.task_always_eager:
         OutboxMessage.objects.filter(pk=pk).update(sent_at=timezone.now())
         task.apply_async(args=message.args)  # runs here; its own errors are its own
-        return True
+        return Sent.SENT
     try:
         task.apply_async(args=message.args, retry=False, ignore_result=True)
     except Exception as exc:  # broker refused or stalled: keep the row, back off, try again later
         OutboxMessage.objects.filter(pk=pk).update(due_at=timezone.now() + _backoff(message.attempts),
                                                    last_error=f"{type(exc).__name__}: {exc}"[:2000])
         logger.warning("outbox: broker unavailable for %s (%s)", message.task, exc)
-        return False
+        return Sent.BROKER_DOWN
     OutboxMessage.objects.filter(pk=pk).update(sent_at=timezone.now(), last_error="")
-    return True
+    return Sent.SENT
 
 
 def outbox_relay(limit: int = RELAY_BATCH) -> int:
@@ -101,8 +108,8 @@ def outbox_relay(limit: int = RELAY_BATCH) -> int:
                .order_by("due_at", "id").values_list("pk", flat=True)[:limit])
     sent = 0
     for pk in due:
-        if outbox_send(pk):
-            sent += 1
-        elif OutboxMessage.objects.filter(pk=pk, sent_at=None, last_error__gt="").exists():
-            break  # the broker is down: the next beat tick tries again
+        result = outbox_send(pk)
+        if result is Sent.BROKER_DOWN:
+            break  # the next beat tick tries again
+        sent += result is Sent.SENT
     return sent
