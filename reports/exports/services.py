@@ -97,9 +97,10 @@ def _start(job_id: int) -> tuple[ExportJob, int] | None:
     return (job, attempt) if claimed else None
 
 
-def _fail(job_id: int, attempt: int, message: str) -> None:
-    ExportJob.objects.filter(pk=job_id, attempts=attempt).exclude(status__in=FINAL_STATES).update(
-        status=JobStatus.FAILED, error=message[:2000], finished_at=timezone.now())
+def _fail(job_id: int, attempt: int, message: str) -> bool:
+    """Mark this attempt failed; False if the job was cancelled, finished or taken over meanwhile."""
+    return bool(ExportJob.objects.filter(pk=job_id, attempts=attempt).exclude(status__in=FINAL_STATES).update(
+        status=JobStatus.FAILED, error=message[:2000], finished_at=timezone.now()))
 
 
 def export_job_run(job_id: int) -> ExportJob:
@@ -126,7 +127,8 @@ def export_job_run(job_id: int) -> ExportJob:
         raise
     except Exception as exc:
         tmp.unlink(missing_ok=True)
-        _fail(job_id, attempt, str(exc) or type(exc).__name__)
+        if not _fail(job_id, attempt, str(exc) or type(exc).__name__):
+            return ExportJob.objects.get(pk=job_id)  # superseded: its error is not worth a retry
         raise
     return _finish(job_id, attempt, final, result)
 

@@ -145,3 +145,12 @@ def test_export_jobs_are_in_the_admin(admin_client, job):
     assert admin_client.get(reverse("admin:reports_exportjob_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:reports_exportjob_change", args=[job.pk])).status_code == 200
     assert admin_client.get(reverse("admin:workflow_outboxmessage_changelist")).status_code == 200
+
+
+def test_an_attempt_taken_over_by_a_newer_one_ends_quietly(job, monkeypatch):
+    def taken_over(params, out, progress) -> BuildResult:
+        ExportJob.objects.filter(pk=job.pk).update(attempts=5)  # a redelivered copy claimed the job
+        raise FileNotFoundError("its .part file was removed by the newer attempt")
+
+    monkeypatch.setattr(jobs, "builder_for", lambda kind: taken_over)
+    assert jobs.export_job_run(job.pk).attempts == 5  # no exception: the task is not retried
