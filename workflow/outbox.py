@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)  # longer than a send can take with the broker timeouts of the settings
 BACKOFF_MAX = timedelta(minutes=10)
+KEEP_SENT = timedelta(days=7)  # sent rows stay a week for the admin's 待发送任务 list, then go
 RELAY_BATCH = 200
 
 # One background sender per process: after-commit sends queue here instead of in the request.
@@ -104,6 +105,7 @@ def outbox_send(pk: int) -> Sent:
 
 def outbox_relay(limit: int = RELAY_BATCH) -> int:
     """Send what is due (the beat task); stops at the first broker failure. Returns the number sent."""
+    OutboxMessage.objects.filter(sent_at__lt=timezone.now() - KEEP_SENT).delete()
     due = list(OutboxMessage.objects.filter(sent_at=None, due_at__lte=timezone.now())
                .order_by("due_at", "id").values_list("pk", flat=True)[:limit])
     sent = 0

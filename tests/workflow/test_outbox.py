@@ -5,6 +5,7 @@ import socket
 import threading
 import time
 from concurrent.futures import Future
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -173,3 +174,11 @@ def test_with_the_broker_stalled_submit_and_export_answer_at_once(client, clerk,
     assert broker_back(broker_at) == 2
     assert Notification.objects.filter(user__username="leader_zz").exists()
     assert ExportJob.objects.get().status == JobStatus.DONE
+
+
+@pytest.mark.django_db
+def test_the_relay_forgets_messages_sent_more_than_a_week_ago(demo):
+    old = OutboxMessage.objects.create(task="reports.tasks.export_jobs_sweep", sent_at=timezone.now() - timedelta(days=8))
+    recent = OutboxMessage.objects.create(task="reports.tasks.export_jobs_sweep", sent_at=timezone.now())
+    outbox.outbox_relay()
+    assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [recent.pk] and old.pk != recent.pk
