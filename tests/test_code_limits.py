@@ -18,9 +18,6 @@ MAX_FUNCTION_LINES = 40
 KNOWN = {
     "reports.exports.quarter_summary",
     "reports.exports.district_scores.build",
-    "reports.exports.scheduled",
-    "reports.exports.services",
-    "reports.tasks",
 }
 
 
