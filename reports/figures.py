@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 FEN = Decimal("0.01")
 TEN_THOUSAND = Decimal(10000)
@@ -26,53 +26,122 @@ class FigureError(ValueError):
     """A value the user typed that is not a valid figure; the message is for the user."""
 
 
-_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?([eE][+-]?\d{1,3})?$")
 _SUFFIXES = (("万元", Unit.WAN), ("万", Unit.WAN), ("元", Unit.YUAN))
+MAX_TEXT = 40
+MAX_NUMBER = Decimal("1e15")
+EXAMPLES = "如 1234.5、1,234.5、１２３４.５ 或 1234.5万"
 
 
 def normalize_number_text(text: str) -> str:
     """Full-width digits and punctuation to ASCII; spaces dropped."""
-    text = unicodedata.normalize("NFKC", text or "").replace("，", ",").replace("。", ".")
+    text = unicodedata.normalize("NFKC", str(text or "")).replace("，", ",").replace("。", ".")
     return re.sub(r"\s+", "", text)
 
 
-def parse_decimal(text: str, *, allow_negative: bool = False) -> Decimal | None:
-    """A plain number: '1,480', '１４８０', '-3.5'. Blank is None."""
-    text = normalize_number_text(text)
-    if not text:
-        return None
+def _split_suffix(text: str) -> tuple[str, str | None]:
+    for suffix, suffix_unit in _SUFFIXES:
+        if text.endswith(suffix):
+            return text[: -len(suffix)], suffix_unit
+    return text, None
+
+
+def _decimal_of(text: str, shown: str) -> Decimal:
+    """The Decimal of a bare number (normalized, no suffix), refused past the length and size caps."""
+    if len(text) > MAX_TEXT:
+        raise FigureError(f"「{shown[:20]}…」过长，不是有效的数字。请填写数字，{EXAMPLES}")
     if not _NUMBER.match(text):
-        raise FigureError(f"「{text}」不是有效的数字")
-    try:
-        value = Decimal(text.replace(",", ""))
-    except InvalidOperation as exc:  # pragma: no cover - the regex already refused it
-        raise FigureError(f"「{text}」不是有效的数字") from exc
+        raise FigureError(f"「{shown}」不是有效的数字。请填写数字，{EXAMPLES}")
+    value = Decimal(text.replace(",", ""))
+    if abs(value) >= MAX_NUMBER * TEN_THOUSAND:
+        raise FigureError(f"「{shown}」数值过大，请检查是否多打了数字")
+    return value + 0  # -0 → 0
+
+
+def _plain(text: str, *, allow_negative: bool, allow_percent: bool) -> Decimal | None:
+    """A number, '万' meaning ×10000 and, where allowed, a trailing '%' (the value is then the percentage)."""
+    shown = normalize_number_text(text)
+    body = shown[:-1] if allow_percent and shown.endswith("%") else shown
+    body, suffix_unit = _split_suffix(body)
+    if not body:
+        if shown:
+            raise FigureError(f"「{shown}」不是有效的数字。请填写数字，{EXAMPLES}")
+        return None
+    if suffix_unit is not None and not shown.endswith(("万", "万%")):
+        raise FigureError(f"「{shown}」：此处不是金额，请只填数字（不带“元”），{EXAMPLES}")
+    value = _decimal_of(body, shown) * (TEN_THOUSAND if suffix_unit else 1)
+    if abs(value) >= MAX_NUMBER:
+        raise FigureError(f"「{shown}」数值过大（不能超过 {MAX_NUMBER:,.0f}），请检查是否多打了数字")
     if value < 0 and not allow_negative:
         raise FigureError("不能为负数")
     return value
 
 
-def parse_amount(text: str, unit: str = Unit.WAN, *, allow_negative: bool = False) -> Decimal | None:
-    """An amount in 元 (exact to the 分) from text in 元 or 万元; a '元'/'万元' suffix wins over ``unit``."""
-    text = normalize_number_text(text)
-    for suffix, suffix_unit in _SUFFIXES:
-        if text.endswith(suffix):
-            text, unit = text[: -len(suffix)], suffix_unit
-            break
-    value = parse_decimal(text, allow_negative=allow_negative)
+def parse_decimal(text: str, *, allow_negative: bool = False) -> Decimal | None:
+    """A plain number: '1,480', '１４８０', '1.2万', '-3.5'. Blank is None."""
+    return _plain(text, allow_negative=allow_negative, allow_percent=False)
+
+
+def parse_measure(text: str, *, allow_negative: bool = False) -> Decimal | None:
+    """A number that may end in '%' (an indicator's value): '98.6%' → 98.6. Blank is None."""
+    return _plain(text, allow_negative=allow_negative, allow_percent=True)
+
+
+def measure_text(text: str, *, allow_negative: bool = False) -> str:
+    """The stored form of a typed measure: ASCII, no separators, '万' applied, a typed '%' kept."""
+    value = parse_measure(text, allow_negative=allow_negative)
     if value is None:
+        return ""
+    return number_text(value) + ("%" if normalize_number_text(text).endswith("%") else "")
+
+
+def number_text(value: Decimal) -> str:
+    """1234.50 → '1234.5', 1.2E+4 → '12000': no exponent, no trailing zeros."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def measure_or_none(value: object) -> Decimal | None:
+    """A stored measure as a Decimal, None when blank or not a number (a qualitative value)."""
+    try:
+        return parse_measure(str(value or ""), allow_negative=True)
+    except FigureError:
         return None
-    yuan = value * TEN_THOUSAND if unit == Unit.WAN else value
+
+
+def parse_amount(text: str, unit: str = Unit.WAN, *, allow_negative: bool = False) -> Decimal | None:
+    """An amount in 元 (exact to the 分) from text in 元 or 万元; a '元'/'万元'/'万' suffix wins over ``unit``."""
+    shown = normalize_number_text(text)
+    body, suffix_unit = _split_suffix(shown)
+    if not body:
+        if shown:
+            raise FigureError(f"「{shown}」不是有效的金额。请填写数字，{EXAMPLES}")
+        return None
+    value = _decimal_of(body, shown)
+    yuan = value * TEN_THOUSAND if (suffix_unit or unit) == Unit.WAN else value
+    if abs(yuan) >= MAX_YUAN:  # before quantize: a 26-digit amount must not overflow the context
+        raise FigureError(f"「{shown}」金额过大，请检查是否多打了数字（单位为{'万元' if unit == Unit.WAN else '元'}）")
+    if yuan < 0 and not allow_negative:
+        raise FigureError("不能为负数")
     if yuan != yuan.quantize(FEN):
         raise FigureError("金额最多精确到分（0.01 元，即 0.000001 万元）")
-    if abs(yuan) >= MAX_YUAN:
-        raise FigureError("金额过大")
     return yuan.quantize(FEN)
 
 
 def yuan_to_wan(yuan: Decimal) -> Decimal:
     """Exact 万元 (no rounding): 1480 元 → 0.148."""
     return (yuan / TEN_THOUSAND).normalize() if yuan else Decimal(0)
+
+
+def wan(yuan: Decimal | None) -> Decimal | None:
+    """Exact 万元 of an amount in 元 (None stays None); rounding is for display only."""
+    return None if yuan is None else yuan / TEN_THOUSAND
+
+
+def wan_text(value: object) -> str:
+    """A stored amount (元 as text) as exact 万元 text, '' when blank: '1480.00' → '0.148'."""
+    amount = to_decimal(value)
+    return "" if amount is None else f"{yuan_to_wan(amount):f}"
 
 
 def format_wan(yuan: Decimal | None) -> str:

@@ -19,13 +19,6 @@ from reports.models import AnnualTarget, DeviationCause, Likelihood, QuarterlyRe
 BUDGET_FIELDS = {"initial": "年初预算数", "annual": "全年预算数", "executed": "累计执行数", "expected": "全年预计执行数"}
 
 
-def _num(value: object) -> Decimal | None:
-    try:
-        return fig.parse_decimal(str(value or "").rstrip("%％"))
-    except fig.FigureError:
-        return None
-
-
 @dataclass
 class RowFigures:
     target: AnnualTarget
@@ -60,12 +53,12 @@ def compute(report: QuarterlyReport, data: dict[str, Any], targets: list[AnnualT
     rows = []
     for t in targets:
         row = data.get("rows", {}).get(str(t.pk), {})
-        actual = _num(row.get("actual"))
+        actual = fig.measure_or_none(row.get("actual"))
         rows.append(RowFigures(
-            target=t, actual=actual, expected=_num(row.get("expected")),
-            previous=_num(previous.get("rows", {}).get(str(t.pk), {}).get("actual")),
+            target=t, actual=actual, expected=fig.measure_or_none(row.get("expected")),
+            previous=fig.measure_or_none(previous.get("rows", {}).get(str(t.pk), {}).get("actual")),
             likelihood=row.get("likelihood", ""), cause=row.get("cause", ""), measures=row.get("measures", ""),
-            progress=fig.rate(actual, _num(t.target)) if t.nature != "定性" else None,
+            progress=fig.rate(actual, fig.measure_or_none(t.target)) if t.nature != "定性" else None,
         ))
     return {
         "budget": budget, "rate": rate, "checkpoint": checkpoint, "previous_executed": prev_executed,

@@ -43,7 +43,7 @@ class QuarterlyForm(AmountInputForm):
             for key, label in (("actual", "累计完成值"), ("expected", "全年预计")):
                 name = f"t{t.pk}_{key}"
                 try:
-                    fig.parse_decimal((cleaned.get(name) or "").rstrip("%％"))
+                    cleaned[name] = fig.measure_text(cleaned.get(name) or "")
                 except fig.FigureError as exc:
                     self.add_error(name, f"「{t.name}」{label}：{exc}")
         return cleaned

@@ -18,7 +18,7 @@ from workflow.states import State
 
 from .figures import normalize
 from .selectors import evaluate
-from .sheet import ParsedSheet
+from .upload import ParsedSheet
 
 
 @transaction.atomic

@@ -1,26 +1,19 @@
 """The quarterly entry sheet: download pre-filled, fill offline, upload, preview, confirm.
 
-The upload is parsed defensively (DESIGN §6): size and zip checks before openpyxl,
-read-only mode with the declared dimensions discarded and row/column caps, defused XML,
-and every refusal names the sheet and cell in Chinese.
+The upload side (parse, validate with the web form's rules, preview) is ``upload.py``.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import zipfile
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any, BinaryIO
+from typing import Any
 
 import openpyxl
-from defusedxml import ElementTree
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from departments.tabular import TableError, open_xlsx, read_upload
 from reports import figures as fig
 from reports.models import AnnualTarget, DeviationCause, Likelihood, QuarterlyReport
 
@@ -154,195 +147,4 @@ def sheet_build(report: QuarterlyReport) -> bytes:
     return stream.getvalue()
 
 
-# --- upload ----------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class BadCell:
-    sheet: str
-    cell: str
-    value: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Change:
-    sheet: str
-    cell: str
-    label: str
-    old: str
-    new: str
-
-
-@dataclass
-class ParsedSheet:
-    data: dict[str, Any]
-    changes: list[Change] = field(default_factory=list)
-    bad: list[BadCell] = field(default_factory=list)
-
-
-def _merged_ranges(data: bytes) -> list[str]:
-    ranges = []
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                xml = archive.read(name)
-                if b"mergeCell" in xml:
-                    root = ElementTree.fromstring(xml)
-                    ranges += [el.get("ref", "") for el in root.iter() if el.tag.endswith("}mergeCell")]
-    return ranges
-
-
-class Formula(str):
-    """A cell that holds a formula (kept apart from text that merely starts with '=')."""
-
-
-def _cells(ws: Any) -> dict[tuple[int, int], Any]:
-    ws.reset_dimensions()  # a file may declare A1:XFD1048576; read only what is there
-    values = {}
-    for r, row in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
-        if r > MAX_ROWS:
-            raise TableError(f"「{ws.title}」超过 {MAX_ROWS} 行，不是本平台的季度监控表。")
-        for c, cell in enumerate(row, start=1):
-            value = getattr(cell, "value", None)
-            if value is not None and value != "":
-                values[(r, c)] = Formula(value) if getattr(cell, "data_type", "") == "f" else value
-    return values
-
-
-def _ref(row: int, col: int) -> str:
-    return f"{get_column_letter(col)}{row}"
-
-
-def _check_layout(name: str, cells: dict, headers: list[str], report: QuarterlyReport) -> None:
-    found = str(cells.get(MARKER_CELL, ""))
-    if found != marker(report):
-        raise TableError(f"模板不符：这不是「{report}」的季度监控表（{name}!B3 的模板编号应为 {marker(report)}，"
-                         f"文件中为「{found or '空'}」）。请重新下载本季度的表格。")
-    for col, text in enumerate(headers, start=1):
-        value = str(cells.get((HEADER_ROW, col), ""))
-        if value != text:
-            raise TableError(f"表头被修改：{name}!{_ref(HEADER_ROW, col)} 应为「{text}」，文件中为「{value}」。")
-
-
-def _formulas(name: str, cells: dict) -> list[BadCell]:
-    return [BadCell(name, _ref(r, c), str(v), "含公式，请改为数值或文字") for (r, c), v in cells.items()
-            if isinstance(v, Formula)]
-
-
-def _number(value: Any) -> str:
-    if isinstance(value, bool):
-        raise fig.FigureError("不是数字")
-    if isinstance(value, (int, float, Decimal)):
-        return f"{Decimal(repr(value)) if isinstance(value, float) else Decimal(value):f}"
-    parsed = fig.parse_decimal(str(value))
-    return "" if parsed is None else f"{parsed:f}"
-
-
-def _parse_rows(report: QuarterlyReport, cells: dict, parsed: ParsedSheet) -> None:
-    targets = {t.pk: t for t in targets_of(report)}
-    rows = {k: dict(v) for k, v in report.data.get("rows", {}).items()}
-    for (r, c), value in sorted(cells.items()):
-        if r < FIRST_ROW or c != 1:
-            continue
-        target = targets.get(int(value)) if str(value).isdigit() else None
-        if target is None:
-            parsed.bad.append(BadCell(ROWS_SHEET, _ref(r, 1), str(value), "不是本表的指标编号"))
-            continue
-        row = rows.setdefault(str(target.pk), {})
-        for col, key in INPUT_COLUMNS.items():
-            _parse_row_cell(target, row, key, cells.get((r, col)), _ref(r, col), parsed)
-    parsed.data["rows"] = rows
-
-
-def _parse_row_cell(target: AnnualTarget, row: dict, key: str, value: Any, ref: str, parsed: ParsedSheet) -> None:
-    text = "" if value is None else str(value).strip()
-    try:
-        if key in NUMBER_FIELDS and target.nature != "定性":
-            new = _number(value) if text else ""
-        elif key == "likelihood":
-            new = LIKELIHOOD_BY_LABEL[text] if text else ""
-        elif key == "cause":
-            new = CAUSE_BY_LABEL[text] if text else ""
-        else:
-            new = text[:200 if key in NUMBER_FIELDS else 2000]
-    except fig.FigureError:
-        parsed.bad.append(BadCell(ROWS_SHEET, ref, text, f"{FIELD_LABELS[key]}须为数字"))
-        return
-    except KeyError:
-        options = "、".join(LIKELIHOOD_BY_LABEL if key == "likelihood" else CAUSE_BY_LABEL)
-        parsed.bad.append(BadCell(ROWS_SHEET, ref, text, f"{FIELD_LABELS[key]}只能填：{options}"))
-        return
-    if new != row.get(key, ""):
-        parsed.changes.append(Change(ROWS_SHEET, ref, f"{target.name} · {FIELD_LABELS[key]}",
-                                     _shown(key, row.get(key, "")), _shown(key, new)))
-        row[key] = new
-
-
-def _shown(key: str, value: str) -> str:
-    if not value:
-        return "（空）"
-    if key == "likelihood":
-        return Likelihood(value).label
-    if key == "cause":
-        return DeviationCause(value).label
-    return value
-
-
-def _shown_budget(key: str, value: str | None) -> str:
-    if value in (None, ""):
-        return "（空）"
-    return value if key == "reason" else f"{fig.yuan_to_wan(fig.to_decimal(value)):f} 万元"
-
-
-def _parse_budget(report: QuarterlyReport, cells: dict, parsed: ParsedSheet) -> None:
-    budget = dict(report.data.get("budget", {}))
-    for i, (key, label) in enumerate(BUDGET_ROWS):
-        if key not in BUDGET_INPUTS:
-            continue
-        ref, value = _ref(FIRST_ROW + i, 2), cells.get((FIRST_ROW + i, 2))
-        if key == "reason":
-            new = "" if value is None else str(value).strip()[:2000]
-        else:
-            try:
-                new = fig.to_json(fig.parse_amount(_number(value), fig.Unit.WAN)) if value is not None else None
-            except fig.FigureError as exc:
-                parsed.bad.append(BadCell(BUDGET_SHEET, ref, str(value), f"{label}：{exc}"))
-                continue
-        if new != budget.get(key) and not (new in ("", None) and budget.get(key) in ("", None)):
-            parsed.changes.append(Change(BUDGET_SHEET, ref, label, _shown_budget(key, budget.get(key)),
-                                         _shown_budget(key, new)))
-            budget[key] = new
-    parsed.data["budget"] = budget
-
-
-def sheet_parse(report: QuarterlyReport, name: str, stream: BinaryIO) -> ParsedSheet:
-    """Parse an uploaded sheet against the report; refuse the file or list bad cells and changes."""
-    data = read_upload(name, stream, (".xlsx",))
-    merged = _merged_ranges(data)
-    if merged:
-        raise TableError(f"文件含合并单元格（{'、'.join(merged[:5])}），请取消合并后再上传。")
-    workbook = open_xlsx(data)
-    try:
-        sheets = {ws.title: ws for ws in workbook.worksheets}
-        needed = [ROWS_SHEET] + ([BUDGET_SHEET] if report.is_main else [])
-        missing = [s for s in needed if s not in sheets]
-        if missing:
-            raise TableError(f"模板不符：缺少工作表「{'、'.join(missing)}」。请重新下载本季度的表格。")
-        parsed = ParsedSheet(data={"explanations": report.data.get("explanations", {})})
-        row_cells = _cells(sheets[ROWS_SHEET])
-        _check_layout(ROWS_SHEET, row_cells, ROW_HEADERS, report)
-        parsed.bad += _formulas(ROWS_SHEET, row_cells)
-        if report.is_main:
-            budget_cells = _cells(sheets[BUDGET_SHEET])
-            _check_layout(BUDGET_SHEET, budget_cells, ["项目", "数值"], report)
-            parsed.bad += _formulas(BUDGET_SHEET, budget_cells)
-            if not parsed.bad:
-                _parse_budget(report, budget_cells, parsed)
-        if not parsed.bad:
-            _parse_rows(report, row_cells, parsed)
-        return parsed
-    finally:
-        workbook.close()
-
-
-__all__ = ["BUDGET_FIELDS", "BadCell", "Change", "ParsedSheet", "TableError", "sheet_build", "sheet_parse"]
+__all__ = ["BUDGET_FIELDS", "sheet_build", "sheet_filename"]

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from departments import permissions as perms
@@ -25,7 +26,8 @@ from workflow.transitions import TRANSITIONS
 from . import selectors, services
 from .figures import normalize
 from .forms import OpenQuarterForm, QuarterlyForm, UploadForm, initial_for
-from .sheet import TableError, sheet_build, sheet_filename, sheet_parse
+from .sheet import sheet_build, sheet_filename
+from .upload import TableError, sheet_parse
 
 PAGE_SIZE = 50
 EXPLAIN_PREFIX = "explain:"
@@ -65,6 +67,18 @@ def _explanations(post: dict) -> dict[str, str]:
     return {k[len(EXPLAIN_PREFIX):]: v.strip() for k, v in post.items() if k.startswith(EXPLAIN_PREFIX) and v.strip()}
 
 
+def _conflict_message(request: HttpRequest, conflict: ContentConflict) -> int:
+    """Say who saved in between; the page then carries their version, so saving again applies over it."""
+    latest = conflict.latest
+    if latest is None:
+        messages.error(request, "保存冲突：该季度监控已被他人修改，您的修改未保存；您输入的内容仍在下面。")
+        return 0
+    who = latest.author.get_full_name() or latest.author.username if latest.author else "他人"
+    messages.error(request, f"保存冲突：该季度监控已被{who}于 {timezone.localtime(latest.created_at):%m-%d %H:%M} "
+                            f"修改为第 {latest.number} 版，您的修改未保存。您输入的内容仍在下面，核对后再次保存即以其为准。")
+    return latest.number
+
+
 @login_required
 def quarterly_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.quarterly_for_edit(request.user, pk)
@@ -73,7 +87,7 @@ def quarterly_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(report.get_absolute_url())
     targets = selectors.targets_of(report)
     form = QuarterlyForm(request.POST or None, report=report, targets=targets, initial=initial_for(report, targets))
-    data = report.data
+    data, base_version = report.data, request.POST.get("base_version", report.version)
     if request.method == "POST":
         if form.is_valid():
             data = form.to_data() | {"explanations": _explanations(request.POST)}
@@ -82,8 +96,8 @@ def quarterly_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 revision = services.quarterly_save(report=report, data=data, base_version=base, actor=request.user)
                 messages.success(request, f"已保存为第 {revision.number} 版。")
                 return redirect("reports:quarterly_edit", pk=pk)
-            except ContentConflict:
-                messages.error(request, "保存冲突：该季度监控已被他人修改，您的修改未保存；您输入的内容仍在下面。")
+            except ContentConflict as conflict:
+                base_version = _conflict_message(request, conflict)
             except ContentLocked as locked:
                 messages.error(request, f"该季度监控{locked.state_label}，不能修改。")
         else:
@@ -91,7 +105,7 @@ def quarterly_edit(request: HttpRequest, pk: int) -> HttpResponse:
     computed, found = selectors.evaluate(report, normalize(report, data))
     return render(request, "reports/quarterly/quarterly_edit.html", {
         "report": report, "form": form, "c": computed, "findings": found,
-        "base_version": request.POST.get("base_version", report.version),
+        "base_version": base_version,
     }, status=200 if request.method == "GET" or form.is_valid() else 400)
 
 

@@ -130,7 +130,7 @@ def test_online_form_saves_a_revision(client, quarters, clerk):
     })
     assert response.status_code == 302
     station.refresh_from_db()
-    assert station.version == 1 and station.data["rows"][str(target.pk)]["actual"] == "９８.５"
+    assert station.version == 1 and station.data["rows"][str(target.pk)]["actual"] == "98.5"
     assert quarterly_selectors.evaluate(station)[0]["rows"][0].actual == Decimal("98.5")
 
 
