@@ -16,9 +16,9 @@ import posixpath
 import re
 import zipfile
 import zlib
-from decimal import Context, Decimal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Context, Decimal
 from xml.parsers import expat
 
 CHUNK = 64 * 1024
