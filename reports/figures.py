@@ -30,7 +30,9 @@ _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?([eE][+-]?\d{1,3})?$"
 _SUFFIXES = (("万元", Unit.WAN), ("万", Unit.WAN), ("元", Unit.YUAN))
 MAX_TEXT = 40
 MAX_NUMBER = Decimal("1e15")
-EXAMPLES = "如 1234.5、1,234.5、１２３４.５ 或 1234.5万"
+EXAMPLES = "请填写数字，如 1234.5、1,234.5、１２３４.５ 或 1.2万"
+MEASURE_EXAMPLES = "请填写数字，如 98.6、98.6%、1,234.5 或 1.2万"
+AMOUNT_EXAMPLES = "请填写金额，如 1234.5、1,234.5、１２３４.５、1234.5万 或 1234.5元"
 
 
 def normalize_number_text(text: str) -> str:
@@ -46,12 +48,12 @@ def _split_suffix(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def _decimal_of(text: str, shown: str) -> Decimal:
+def _decimal_of(text: str, shown: str, hint: str) -> Decimal:
     """The Decimal of a bare number (normalized, no suffix), refused past the length and size caps."""
     if len(text) > MAX_TEXT:
-        raise FigureError(f"「{shown[:20]}…」过长，不是有效的数字。请填写数字，{EXAMPLES}")
+        raise FigureError(f"「{shown[:20]}…」过长，不是有效的数字。{hint}")
     if not _NUMBER.match(text):
-        raise FigureError(f"「{shown}」不是有效的数字。请填写数字，{EXAMPLES}")
+        raise FigureError(f"「{shown}」不是有效的数字。{hint}")
     value = Decimal(text.replace(",", ""))
     if abs(value) >= MAX_NUMBER * TEN_THOUSAND:
         raise FigureError(f"「{shown}」数值过大，请检查是否多打了数字")
@@ -60,16 +62,16 @@ def _decimal_of(text: str, shown: str) -> Decimal:
 
 def _plain(text: str, *, allow_negative: bool, allow_percent: bool) -> Decimal | None:
     """A number, '万' meaning ×10000 and, where allowed, a trailing '%' (the value is then the percentage)."""
-    shown = normalize_number_text(text)
-    body = shown[:-1] if allow_percent and shown.endswith("%") else shown
-    body, suffix_unit = _split_suffix(body)
+    shown, hint = normalize_number_text(text), MEASURE_EXAMPLES if allow_percent else EXAMPLES
+    percent = allow_percent and shown.endswith("%")
+    body, suffix_unit = _split_suffix(shown[:-1] if percent else shown)
     if not body:
         if shown:
-            raise FigureError(f"「{shown}」不是有效的数字。请填写数字，{EXAMPLES}")
+            raise FigureError(f"「{shown}」不是有效的数字。{hint}")
         return None
-    if suffix_unit is not None and not shown.endswith(("万", "万%")):
-        raise FigureError(f"「{shown}」：此处不是金额，请只填数字（不带“元”），{EXAMPLES}")
-    value = _decimal_of(body, shown) * (TEN_THOUSAND if suffix_unit else 1)
+    if suffix_unit is not None and (percent or not shown.endswith("万")):
+        raise FigureError(f"「{shown}」：此处不能带单位（“元”“万元”或“万”与“%”同用），{hint}")
+    value = _decimal_of(body, shown, hint) * (TEN_THOUSAND if suffix_unit else 1)
     if abs(value) >= MAX_NUMBER:
         raise FigureError(f"「{shown}」数值过大（不能超过 {MAX_NUMBER:,.0f}），请检查是否多打了数字")
     if value < 0 and not allow_negative:
@@ -101,6 +103,17 @@ def number_text(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def figure_text(text: str, unit: str) -> str:
+    """The stored form of a figure typed beside its unit: '元'/'万元' figures take 元 or 万元 text."""
+    unit = normalize_number_text(unit)
+    if unit not in ("元", "万元"):
+        return measure_text(text)
+    amount = parse_amount(text, Unit.YUAN if unit == "元" else Unit.WAN)
+    if amount is None:
+        return ""
+    return number_text(amount if unit == "元" else amount / TEN_THOUSAND)
+
+
 def measure_or_none(value: object) -> Decimal | None:
     """A stored measure as a Decimal, None when blank or not a number (a qualitative value)."""
     try:
@@ -115,9 +128,9 @@ def parse_amount(text: str, unit: str = Unit.WAN, *, allow_negative: bool = Fals
     body, suffix_unit = _split_suffix(shown)
     if not body:
         if shown:
-            raise FigureError(f"「{shown}」不是有效的金额。请填写数字，{EXAMPLES}")
+            raise FigureError(f"「{shown}」不是有效的金额。{AMOUNT_EXAMPLES}")
         return None
-    value = _decimal_of(body, shown)
+    value = _decimal_of(body, shown, AMOUNT_EXAMPLES)
     yuan = value * TEN_THOUSAND if (suffix_unit or unit) == Unit.WAN else value
     if abs(yuan) >= MAX_YUAN:  # before quantize: a 26-digit amount must not overflow the context
         raise FigureError(f"「{shown}」金额过大，请检查是否多打了数字（单位为{'万元' if unit == Unit.WAN else '元'}）")

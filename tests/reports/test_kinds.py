@@ -75,7 +75,8 @@ def test_budget_form_converts_units_and_names_bad_fields():
     spec, form, formsets, valid = bind("budget", {"f-input_unit": "yuan", "f-initial": "1,480", "f-executed": "0.148万元",
                                                   "f-received": "x", "f-text": ""})
     assert not valid
-    assert form.errors["received"] == ["资金到位数：「x」不是有效的数字"]
+    [message] = form.errors["received"]
+    assert message.startswith("资金到位数：「x」不是有效的数字。请填写金额，如 1234.5")  # says what to type instead
     assert form.cleaned_data["initial"] == Decimal("1480.00")
     assert form.cleaned_data["executed"] == Decimal("1480.00")
 
@@ -160,7 +161,7 @@ def test_indicator_form_refuses_text_in_numbers_and_wrong_level2():
     spec, form, formsets, valid = bind("indicators", post)
     assert not valid
     errors = formsets["rows"].forms[0].errors
-    assert "实际完成值：「很多」不是有效的数字" in errors["actual"]
+    assert errors["actual"][0].startswith("实际完成值：「很多」不是有效的数字。请填写数字，如 98.6、98.6%")
     assert "不属于一级指标" in errors["level2"][0]
 
 

@@ -89,9 +89,9 @@ def amount_field(label: str, help_text: str = "") -> forms.CharField:
 
 def wan_initial(value: object) -> str:
     """Stored 元 → exact 万元 text for the form (no rounding: 1480 元 → 0.148)."""
-    amount = figures.to_decimal(value)
     # The suffix wins over the 录入单位 selector, so switching it never reinterprets a loaded value.
-    return "" if amount is None else f"{figures.yuan_to_wan(amount):f}万元"
+    text = figures.wan_text(value)
+    return f"{text}万元" if text else ""
 
 
 class KindSpec:
@@ -136,8 +136,8 @@ EMPTY = "（空）"
 
 
 def describe_wan(value: object) -> str:
-    amount = figures.to_decimal(value)
-    return EMPTY if amount is None else f"{figures.yuan_to_wan(amount):f} 万元"
+    text = figures.wan_text(value)
+    return f"{text} 万元" if text else EMPTY
 
 
 def describe_rows(rows: list[dict[str, Any]], name_key: str, labels: dict[str, str], prefix: str) -> dict[str, str]:

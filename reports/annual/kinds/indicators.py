@@ -22,9 +22,10 @@ QUALITATIVE = "定性"
 SCORE_PLACES = Decimal("0.01")
 
 
-def _number(text: str, label: str) -> Decimal | None:
+def _number(text: str, label: str) -> str:
+    """The stored form of a typed value (full-width and separators normalised, a '%' kept)."""
     try:
-        return fig.parse_decimal((text or "").rstrip("%％"), allow_negative=False)
+        return fig.measure_text(text or "")
     except fig.FigureError as exc:
         raise forms.ValidationError(f"{label}：{exc}") from exc
 
@@ -56,7 +57,7 @@ class IndicatorRowForm(forms.Form):
             checks += [("target", "指标值"), ("actual", "实际完成值")]
         for name, label in checks:
             try:
-                _number(cleaned.get(name, ""), label)
+                cleaned[name] = _number(cleaned.get(name, ""), label)
             except forms.ValidationError as exc:
                 self.add_error(name, exc)
 
@@ -95,10 +96,7 @@ def score_quantitative(nature: str, target: Decimal, actual: Decimal, weight: De
 
 def _row_values(row: dict[str, Any]) -> dict[str, Any]:
     def number(key: str) -> Decimal | None:
-        try:
-            return fig.parse_decimal(str(row.get(key) or "").rstrip("%％"))
-        except fig.FigureError:
-            return None
+        return fig.measure_or_none(row.get(key))
 
     return {"target": number("target"), "actual": number("actual"), "weight": number("weight") or Decimal(0),
             "manual": number("manual_score")}

@@ -73,7 +73,7 @@ class FigureRowForm(forms.Form):
         cleaned = super().clean()
         for key in ("value", "prior"):
             try:
-                fig.parse_decimal(cleaned.get(key, ""))
+                cleaned[key] = fig.figure_text(cleaned.get(key, ""), cleaned.get("unit", ""))
             except fig.FigureError as exc:
                 self.add_error(key, f"{self.fields[key].label}：{exc}")
         try:
@@ -111,13 +111,6 @@ FIGURE_FIELDS = ["name", "unit", "value", "prior", "stated_change"]
 RATIO_FIELDS = ["name", "numerator", "denominator", "stated"]
 
 
-def _decimal(text: object) -> Decimal | None:
-    try:
-        return fig.parse_decimal(str(text or ""))
-    except fig.FigureError:
-        return None
-
-
 class Statistics(KindSpec):
     code = "statistics"
     form_class = StatisticsForm
@@ -140,7 +133,7 @@ class Statistics(KindSpec):
     def compute(self, data: dict[str, Any]) -> dict[str, Any]:
         figures = []
         for row in data.get("figures", []):
-            value, prior = _decimal(row.get("value")), _decimal(row.get("prior"))
+            value, prior = fig.measure_or_none(row.get("value")), fig.measure_or_none(row.get("prior"))
             figures.append(row | {"value_d": value, "prior_d": prior, "change": fig.change(value, prior)})
         by_name = {f["name"]: f for f in figures}
         ratios = []
