@@ -109,14 +109,14 @@ def _csv_rows(data: bytes) -> list[TableRow]:
     if text.count(",") > TABLE_LIMITS.cells:  # bounds every row's list before csv builds it
         raise TableError(f"单元格超过 {TABLE_LIMITS.cells} 个，已拒绝。")
     reader = csv.reader(io.StringIO(text))
-    rows = []
+    rows: list[TableRow] = []
     try:
-        for row in reader:
-            if reader.line_num > MAX_ROWS:
+        for number, row in enumerate(reader, start=1):  # records, as Excel numbers them
+            if number > MAX_ROWS:
                 raise TableError(f"行数超过上限 {MAX_ROWS} 行。")
-            rows.append(TableRow(reader.line_num, tuple(_csv_cell(reader.line_num, c, t) for c, t in enumerate(row[:MAX_COLUMNS], 1))))
+            rows.append(TableRow(number, tuple(_csv_cell(number, c, t) for c, t in enumerate(row[:MAX_COLUMNS], 1))))
     except csv.Error as exc:
-        raise TableError(f"第 {reader.line_num} 行无法按 CSV 读取（某个单元格过长或引号不成对），请检查该行。") from exc
+        raise TableError(f"第 {len(rows) + 1} 行无法按 CSV 读取（某个单元格过长或引号不成对），请检查该行。") from exc
     return rows
 
 

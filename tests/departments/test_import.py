@@ -166,3 +166,75 @@ def test_a_lying_dimension_does_not_walk_millions_of_cells(tmp_path):
                 assert b"XFD1048576" in data
             dst.writestr(item, data)
     assert "新增 5 个" in run(patched)
+
+
+# --- hostile files: a Chinese CommandError with row and column, never a traceback -----------------
+
+
+def write_bytes(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_a_lying_zip_is_refused_in_chinese(tmp_path):
+    from tests import hostile
+
+    with pytest.raises(CommandError, match="已损坏|不是有效的 XML"):
+        run(write_bytes(tmp_path, "bomb.xlsx", hostile.understated_bomb(32 * 1024 * 1024)))
+
+
+def test_a_nan_number_cell_is_named(tmp_path):
+    from tests import hostile
+
+    row = b'<row r="2"><c r="A2" t="inlineStr"><is><t>A</t></is></c><c r="B2"><v>NaN</v></c></row>'
+    with pytest.raises(CommandError, match="单元格 B2 的数值「NaN」无效"):
+        run(write_bytes(tmp_path, "nan.xlsx", hostile.workbook(hostile.sheet_of([row]))))
+
+
+def test_an_oversized_csv_field_names_its_row(tmp_path):
+    rows = [HEADER, *GOOD, ["GA-X", "某" * 200_000, "派出所", "GA"]]
+    with pytest.raises(CommandError, match="第 7 行无法按 CSV 读取"):
+        run(write_csv(tmp_path, rows))
+
+
+def test_a_long_csv_field_within_the_csv_limit_names_row_and_column(tmp_path):
+    rows = [HEADER, *GOOD, ["GA-X", "某" * 40_000, "派出所", "GA"]]
+    with pytest.raises(CommandError, match="第 7 行第 2 列（B7）超过 32767 个字符"):
+        run(write_csv(tmp_path, rows))
+
+
+def test_nul_bytes_are_named_and_nothing_is_written(tmp_path):
+    rows = [HEADER, *GOOD, ["GA-X", "某\x00所", "派出所", "GA"]]
+    with pytest.raises(CommandError, match="第 7 行第 2 列（B7）含空字符（NUL）"):
+        run(write_csv(tmp_path, rows))
+    assert not Department.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "expected"),
+    [
+        (["GA-X", "某所\n二部", "派出所", "GA"], "第 7 行「名称」列：含不可见的控制字符"),
+        (["GA-X", "某所", "派出所", "GA", "²"], "第 7 行「排序」列：「²」不是非负整数"),
+        (["GA-X", "某所", "派出所", "GA", "9" * 5000], "第 7 行「排序」列"),
+        (["GA-X", "某所", "派出所", "GA", "NaN"], "第 7 行「排序」列：「NaN」不是非负整数"),
+    ],
+)
+def test_bad_cells_that_used_to_crash_are_named(tmp_path, bad_row, expected):
+    path = tmp_path / "org.csv"
+    import csv as _csv
+
+    with path.open("w", newline="", encoding="utf-8") as f:
+        _csv.writer(f).writerows([[*HEADER, "排序"], *[[*r, ""] for r in GOOD], bad_row])
+    with pytest.raises(CommandError) as err:
+        run(path)
+    assert expected in str(err.value)
+    assert not Department.objects.exists()
+
+
+def test_moving_a_unit_to_another_department_is_reported(tmp_path):
+    run(write_csv(tmp_path, [HEADER, *GOOD, ["JY", "样例教育局", "预算部门", "CZ"]]))
+    out = run(write_csv(tmp_path, [HEADER, ["GA-P1", "城关派出所", "派出所", "JY"]], name="move.csv"))
+    assert "更新 1 个" in out
+    assert "GA-P1（城关派出所）：上级 GA → JY" in out
+    assert "所属部门由「样例公安局」改为「样例教育局」" in out
