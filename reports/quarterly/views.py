@@ -87,7 +87,7 @@ def quarterly_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(report.get_absolute_url())
     targets = selectors.targets_of(report)
     form = QuarterlyForm(request.POST or None, report=report, targets=targets, initial=initial_for(report, targets))
-    data, base_version = report.data, request.POST.get("base_version", report.version)
+    data, base_version, status = report.data, request.POST.get("base_version", report.version), None
     if request.method == "POST":
         if form.is_valid():
             data = form.to_data() | {"explanations": _explanations(request.POST)}
@@ -97,7 +97,7 @@ def quarterly_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"已保存为第 {revision.number} 版。")
                 return redirect("reports:quarterly_edit", pk=pk)
             except ContentConflict as conflict:
-                base_version = _conflict_message(request, conflict)
+                base_version, status = _conflict_message(request, conflict), 409
             except ContentLocked as locked:
                 messages.error(request, f"该季度监控{locked.state_label}，不能修改。")
         else:
@@ -106,7 +106,7 @@ def quarterly_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/quarterly/quarterly_edit.html", {
         "report": report, "form": form, "c": computed, "findings": found,
         "base_version": base_version,
-    }, status=200 if request.method == "GET" or form.is_valid() else 400)
+    }, status=status or (200 if request.method == "GET" or form.is_valid() else 400))
 
 
 @login_required

@@ -2,10 +2,12 @@
 
 from decimal import Decimal
 
+import pytest
 from django.http import QueryDict
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reports import figures as fig
 from reports.annual.checks import CheckContext, counts, section_findings
 from reports.annual.kinds import KINDS
 from reports.annual.kinds.indicators import score_quantitative
@@ -238,3 +240,50 @@ def test_narrative_empty_and_unknown_placeholder():
     assert "narrative.empty" in codes("narrative", {"text": "  "})
     assert "placeholder.预算.不存在" in codes("narrative", {"text": "见{预算.不存在}"})
     assert codes("narrative", {"text": "执行率{预算.执行率}"}) == set()
+
+
+# one way to type a number (issue 11 item 4) ---------------------------------------------------------
+
+
+def _figures_post(rows: list[dict[str, str]]) -> dict[str, str]:
+    post = {"f-text": "正文"} | management("figures", len(rows)) | management("ratios", 0)
+    for i, row in enumerate(rows):
+        post |= {f"figures-{i}-{k}": v for k, v in row.items()}
+    return post
+
+
+def test_statistics_figures_take_yuan_or_wan_like_every_amount_and_are_stored_normalised():
+    rows = [{"name": "经费", "unit": "元", "value": "1,234.5万", "prior": "１２,０００"},
+            {"name": "资金", "unit": "万元", "value": "500元", "prior": "3.5"},
+            {"name": "案件", "unit": "起", "value": "１，２３４", "prior": "1.2万"},
+            {"name": "占比", "unit": "%", "value": "９８.６％", "prior": ""}]
+    spec, form, formsets, valid = bind("statistics", _figures_post(rows))
+    assert valid, formsets["figures"].errors
+    stored = {r["name"]: (r["value"], r["prior"]) for r in spec.to_data(form, formsets)["figures"]}
+    assert stored == {"经费": ("12345000", "12000"), "资金": ("0.05", "3.5"), "案件": ("1234", "12000"),
+                      "占比": ("98.6%", "")}
+
+
+def test_a_bad_figure_says_what_to_type_instead():
+    spec, form, formsets, valid = bind("statistics", _figures_post([{"name": "经费", "unit": "元", "value": "约一万"}]))
+    assert not valid
+    [message] = formsets["figures"].forms[0].errors["value"]
+    assert "「约一万」不是有效的数字。请填写金额" in message and "1234.5万" in message
+
+
+@pytest.mark.parametrize("text", ["1e30", "9" * 30, "NaN", "Infinity", "-1"])
+def test_absurd_or_non_numbers_are_refused_everywhere(text):
+    for parse in (fig.parse_decimal, fig.parse_measure, fig.parse_amount):
+        with pytest.raises(fig.FigureError):
+            parse(text)
+
+
+def test_the_money_and_percent_helpers_are_defined_once():
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2] / "reports"
+    pattern = re.compile(r'rstrip\("%|/ (fig\.)?TEN_THOUSAND|\* (fig\.)?TEN_THOUSAND')
+    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
+                 if p.name != "figures.py" and "exports" not in p.parts and pattern.search(p.read_text())]
+    assert offenders == []

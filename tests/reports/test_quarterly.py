@@ -160,3 +160,29 @@ def test_finance_admin_opens_a_quarter(client, quarters, finance_admin):
 def test_only_the_finance_admin_opens_a_quarter(client, quarters, coordinator):
     client.force_login(coordinator)
     assert client.get(reverse("reports:quarter_open")).status_code == 404
+
+
+def test_a_26_digit_amount_in_the_web_form_is_a_400_not_a_500(client, quarters, coordinator):
+    report = quarters.filter(is_main=True, state__in=[State.DRAFT, State.RETURNED]).first()
+    client.force_login(coordinator)
+    response = client.post(reverse("reports:quarterly_edit", args=[report.pk]), {
+        "base_version": str(report.version), "input_unit": "wan", "budget_executed": "1" * 26})
+    assert response.status_code == 400
+    assert "金额过大" in response.content.decode() or "数值过大" in response.content.decode()
+
+
+def test_saving_again_from_the_conflict_page_applies_over_the_latest_version(client, quarters, clerk, leader):
+    station = quarters.get(quarter=3, unit__name="城关派出所")
+    target = AnnualTarget.objects.get(name="矛盾纠纷排查化解率")
+    quarterly_services.quarterly_save(report=station, data={"rows": {}}, base_version=0, actor=clerk)
+    client.force_login(clerk)
+    post = {"base_version": "0", f"t{target.pk}_actual": "97", f"t{target.pk}_likelihood": "certain"}
+    response = client.post(reverse("reports:quarterly_edit", args=[station.pk]), post)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "保存冲突" in page and "修改为第 1 版" in page
+    assert 'name="base_version" value="1"' in page
+    response = client.post(reverse("reports:quarterly_edit", args=[station.pk]), post | {"base_version": "1"})
+    assert response.status_code == 302
+    station.refresh_from_db()
+    assert station.version == 2 and station.data["rows"][str(target.pk)]["actual"] == "97"

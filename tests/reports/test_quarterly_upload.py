@@ -1,5 +1,6 @@
 """The Excel round trip: download, fill, upload, preview, confirm — and a corpus of bad files."""
 
+import hashlib
 import io
 import re
 import zipfile
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from reports.models import AnnualTarget, QuarterlyReport, UploadPreview
 from reports.quarterly import services as quarterly_services
+from tests import hostile
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +214,108 @@ def test_another_users_preview_cannot_be_confirmed(client, sheet, station_q3, co
     client.force_login(coordinator)
     response = client.post(reverse("reports:quarterly_upload_confirm", args=[station_q3.pk]), {"preview": preview.pk})
     assert response.status_code == 404
+
+
+# --- hostile and careless files: a Chinese 4xx naming the problem, never a 500 ---------------------
+
+def _raw_sheet(wb, patch) -> bytes:
+    """The workbook with its first sheet's XML patched (what openpyxl will not write)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(to_bytes(wb))) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, patch(data) if item.filename == "xl/worksheets/sheet1.xml" else data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: hostile.understated_bomb(64 * 1024 * 1024), "已损坏|不是有效的 XML"),
+        (lambda: hostile.workbook(hostile.sheet_of(hostile.wide_row(3_000_000))), "解压后超过|压缩比异常"),
+        (lambda: hostile.workbook(hostile.sheet_of([b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>']),
+                                  shared=hostile.many_strings(500_000)), "共享字符串超过 40000 个"),
+    ],
+    ids=["understated-zip-headers", "three-million-cell-row", "half-a-million-shared-strings"],
+)
+def test_hostile_workbooks_get_a_chinese_400(client, clerk, station_q3, build, message):
+    client.force_login(clerk)
+    response = upload(client, station_q3, build())
+    assert response.status_code == 400
+    assert re.search(message, response.content.decode())
+
+
+def test_number_cells_follow_the_web_forms_rules(client, sheet, station_q3):
+    sheet["指标进度"]["I6"] = -5
+    sheet["指标进度"]["J6"] = 12345.678
+    response = upload(client, station_q3, _raw_sheet(sheet, lambda xml: xml.replace(b"<v>12345.678</v>", b"<v>NaN</v>")))
+    assert response.status_code == 400
+    cells = {c[1]: c[3] for c in bad_cells(response)}
+    assert "不能为负数" in cells["I6"]
+    assert "「NaN」不是有效的数字" in cells["J6"]
+    assert not UploadPreview.objects.exists()
+
+
+def test_absurd_magnitudes_are_refused_by_cell(client, sheet, station_q3):
+    sheet["指标进度"]["I6"] = 1e30
+    sheet["指标进度"]["J6"] = "9" * 400
+    response = upload(client, station_q3, to_bytes(sheet))
+    assert response.status_code == 400
+    cells = {c[1]: c[3] for c in bad_cells(response)}
+    assert "数值过大" in cells["I6"]
+    assert "不超过 40 字符" in cells["J6"]  # the form's own max_length
+
+
+def test_duplicate_missing_and_unknown_ids_are_named_by_cell(client, sheet, station_q3):
+    ws = fill(sheet)["指标进度"]
+    ws.protection.sheet = False
+    for col in range(1, 14):
+        ws.cell(row=8, column=col, value=ws.cell(row=6, column=col).value)
+    ws["I8"] = 50
+    ws["I9"] = 77  # a row without an ID
+    ws["A10"], ws["I10"] = 999999, 1
+    response = upload(client, station_q3, to_bytes(sheet))
+    assert response.status_code == 400
+    cells = {c[1]: c[3] for c in bad_cells(response)}
+    assert "与 A6 重复" in cells["A8"]
+    assert "缺少指标编号" in cells["A9"]
+    assert "不是本表的指标编号" in cells["A10"]
+
+
+def test_a_workbook_that_is_not_the_platforms_sheet_says_wrong_template_first(client, clerk, station_q3):
+    wb = openpyxl.Workbook()
+    wb.active.title = "自评表"
+    wb.active.merge_cells("A1:H1")
+    wb.active["A1"] = "部门整体支出绩效自评表"
+    client.force_login(clerk)
+    page = upload(client, station_q3, to_bytes(wb)).content.decode()
+    assert "模板不符" in page and "合并单元格" not in page
+
+
+def test_a_too_large_file_says_its_real_size(client, clerk, station_q3, settings):
+    settings.EVALSITE_UPLOAD_MAX_BYTES = 1024 * 1024
+    client.force_login(clerk)
+    response = upload(client, station_q3, b"PK" + b"\x00" * (3 * 1024 * 1024))
+    assert response.status_code == 400
+    assert "文件过大（3.0 MB），上限为 1.0 MB" in response.content.decode()
+
+
+def test_a_flood_of_bad_cells_keeps_the_page_and_the_preview_small(client, sheet, station_q3):
+    ws = sheet["指标进度"]
+    ws.protection.sheet = False
+    for row in range(8, 2001):
+        ws.cell(row=row, column=1, value=f"X{row}-" + hashlib.sha512(str(row).encode()).hexdigest() * 2)
+    response = upload(client, station_q3, to_bytes(sheet))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "有 1993 个单元格不正确" in page and "下面列出前 100 个" in page
+    assert len(response.content) < 200 * 1024
+    assert not UploadPreview.objects.exists()
+
+
+def test_a_long_measure_is_refused_like_the_form_does(client, sheet, station_q3):
+    fill(sheet)["指标进度"]["M7"] = "措" * 2500
+    response = upload(client, station_q3, to_bytes(sheet))
+    assert response.status_code == 400
+    [(_sheet, _cell, shown, reason)] = [c for c in bad_cells(response) if c[1] == "M7"]
+    assert "2000" in reason and len(shown) <= 61  # the value is shortened on the page
