@@ -11,6 +11,7 @@ the limits, whatever the file claims.
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
@@ -26,7 +27,6 @@ RATIO_FLOOR = 1024 * 1024  # below this many inflated bytes any ratio is harmles
 MAX_MEMBERS = 2_000
 MAX_TEXT = 32_767  # Excel's own limit for one cell
 MAX_PART_ELEMENTS = 20_000  # workbook.xml and relationship parts
-_REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 _NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 MAX_COLUMN, MAX_ROW = 16_384, 1_048_576
 _EXCEL = Context(prec=15)
@@ -42,8 +42,8 @@ class Limits:
 
     rows: int = 20_000
     columns: int = 50
-    cells: int = 200_000
-    shared_strings: int = 200_000
+    cells: int = 120_000
+    shared_strings: int = 60_000
     inflated_bytes: int = 50 * 1024 * 1024
     ratio: int = 100
 
@@ -93,14 +93,20 @@ def cell_ref(row: int, col: int) -> str:
     return f"{column_letter(col)}{row}"
 
 
-def _parse_ref(ref: str) -> tuple[int, int]:
-    match = _REF.match(ref or "")
-    if not match:
-        raise TableError(f"单元格地址「{ref[:20]}」无效，工作簿可能已损坏。")
+@functools.lru_cache(maxsize=1024)
+def _column(letters: str) -> int:
     col = 0
-    for letter in match.group(1):
+    for letter in letters:
         col = col * 26 + ord(letter) - 64
-    row = int(match.group(2))
+    return col
+
+
+def _parse_ref(ref: str) -> tuple[int, int]:
+    letters = ref.rstrip("0123456789")
+    digits = ref[len(letters):]
+    if not (0 < len(letters) <= 3 and letters.isascii() and letters.isupper() and 0 < len(digits) <= 7):
+        raise TableError(f"单元格地址「{ref[:20]}」无效，工作簿可能已损坏。")
+    row, col = int(digits), _column(letters)
     if not (1 <= col <= MAX_COLUMN and 1 <= row <= MAX_ROW):
         raise TableError(f"单元格地址「{ref}」超出 Excel 的范围，工作簿可能已损坏。")
     return row, col
