@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from departments.demo import POLICE
 from departments.models import Department
+from reports import figures as fig
 from reports.annual.demo import INDICATORS, YEAR
 from reports.models import AnnualTarget, QuarterlyReport
 from workflow import services as wf
@@ -72,10 +73,11 @@ def _row(target: AnnualTarget, quarter: int) -> dict[str, str]:
 def _data(report: QuarterlyReport, targets: list[AnnualTarget]) -> dict[str, Any]:
     data: dict[str, Any] = {"rows": {str(t.pk): _row(t, report.quarter) for t in targets if t.unit_id == report.unit_id}}
     if report.is_main:
-        wan = Decimal(10000)
-        data["budget"] = {"initial": f"{Decimal(ANNUAL) * wan:.2f}", "annual": f"{Decimal(ANNUAL) * wan:.2f}",
-                          "executed": f"{Decimal(EXECUTED[report.quarter - 1]) * wan:.2f}",
-                          "expected": f"{Decimal(ANNUAL) * wan:.2f}", "reason": ""}
+        def yuan(wan: object) -> str | None:
+            return fig.to_json(fig.parse_amount(str(wan), fig.Unit.WAN))
+
+        data["budget"] = {"initial": yuan(ANNUAL), "annual": yuan(ANNUAL),
+                          "executed": yuan(EXECUTED[report.quarter - 1]), "expected": yuan(ANNUAL), "reason": ""}
     explanations = {}
     if report.is_main and report.quarter == 1:
         explanations["quarterly.behind_checkpoint"] = "一季度人员经费按月拨付，项目支出集中在下半年支付。"

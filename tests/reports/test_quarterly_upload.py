@@ -319,3 +319,11 @@ def test_a_long_measure_is_refused_like_the_form_does(client, sheet, station_q3)
     assert response.status_code == 400
     [(_sheet, _cell, shown, reason)] = [c for c in bad_cells(response) if c[1] == "M7"]
     assert "2000" in reason and len(shown) <= 61  # the value is shortened on the page
+
+
+def test_a_preview_past_its_size_limit_is_refused(client, sheet, station_q3, monkeypatch):
+    monkeypatch.setattr("reports.quarterly.upload.MAX_PREVIEW_BYTES", 200)
+    response = upload(client, station_q3, to_bytes(fill(sheet)))
+    assert response.status_code == 400
+    assert "超过预览上限" in response.content.decode()
+    assert not UploadPreview.objects.exists()
