@@ -247,39 +247,54 @@ class SharedStrings:
 
 
 class SheetReader:
-    """One worksheet part, streamed: cells counted as they come, values kept up to the column cap."""
+    """One worksheet part, streamed: cells counted as they come, values kept up to the column cap.
+
+    The handlers run once per element of a file that may be hostile, so they are kept flat:
+    plain attributes, the commonest tags first, text gathered only inside ``<v>``/``<f>``/``<t>``.
+    """
 
     def __init__(self, sheet: Sheet, limits: Limits, strings: list[str]):
-        self.sheet, self.limits, self.strings = sheet, limits, strings
-        self.cells = _Counter(limits.cells, f"工作表「{sheet.title}」的单元格超过 {limits.cells} 个，已拒绝。")
-        self.elements = _Counter(limits.cells * 6 + 10_000, f"工作表「{sheet.title}」含有过多元素，已拒绝。")
-        self.text = _Text()
+        self.sheet, self.limits, self.strings, self.cells = sheet, limits, strings, sheet.cells
+        self.cell_count, self.element_count = 0, 0
+        self.element_cap = limits.cells * 6 + 10_000
         self.row = self.col = 0
-        self.kind, self.value, self.formula = "n", "", None
+        self.kind, self.value, self.formula, self.capture = "n", "", None, ""
         self.in_cell = self.in_inline = self.in_phonetic = False
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        self.elements.add()
-        local = _local(tag)
-        if local == "row":
+        self.element_count += 1
+        if self.element_count > self.element_cap:
+            raise TableError(f"工作表「{self.sheet.title}」含有过多元素，已拒绝。")
+        tag = tag.rpartition(" ")[2]
+        if tag == "c":
+            self._cell_start(attrs)
+        elif tag == "v" or tag == "f":
+            self.capture, self.value = tag, "" if tag == "v" else self.value
+            if tag == "f":
+                self.formula = ""
+        elif tag == "row":
             self.row = _parse_ref("A" + attrs["r"])[0] if attrs.get("r") else self.row + 1
             self.col = 0
-        elif local == "c":
-            self._cell_start(attrs)
-        elif not self.in_cell:
-            if local == "mergeCell" and len(self.sheet.merged) < 1_000:
-                self.sheet.merged.append(attrs.get("ref", "")[:30])
-        elif local in ("v", "f") or (local == "t" and self.in_inline and not self.in_phonetic):
-            self.text.begin()
-        elif local == "is":
+        elif self.in_cell:
+            self._inline_start(tag)
+        elif tag == "mergeCell" and len(self.sheet.merged) < 1_000:
+            self.sheet.merged.append(attrs.get("ref", "")[:30])
+
+    def _inline_start(self, tag: str) -> None:
+        if tag == "is":
             self.in_inline = True
-        elif local == "rPh":
+        elif tag == "rPh":
             self.in_phonetic = True
+        elif tag == "t" and self.in_inline and not self.in_phonetic:
+            self.capture = "t"
 
     def _cell_start(self, attrs: dict[str, str]) -> None:
-        self.cells.add()
-        if attrs.get("r"):
-            self.row, self.col = _parse_ref(attrs["r"])
+        self.cell_count += 1
+        if self.cell_count > self.limits.cells:
+            raise TableError(f"工作表「{self.sheet.title}」的单元格超过 {self.limits.cells} 个，已拒绝。")
+        ref = attrs.get("r")
+        if ref:
+            self.row, self.col = _parse_ref(ref)
         else:
             self.row, self.col = max(self.row, 1), self.col + 1
         if self.row > self.limits.rows:
@@ -288,42 +303,46 @@ class SheetReader:
             raise TableError(f"工作表「{self.sheet.title}」的列超出 Excel 的范围，工作簿可能已损坏。")
         self.in_cell, self.kind, self.value, self.formula = True, attrs.get("t", "n"), "", None
 
+    def data(self, text: str) -> None:
+        if self.capture == "f":
+            self.formula += text
+        elif self.capture:
+            self.value += text
+        else:
+            return
+        if len(self.value) + len(self.formula or "") > MAX_TEXT:
+            raise TableError(f"单元格 {cell_ref(self.row, self.col)} 的文字超过 {MAX_TEXT} 个字符，已拒绝。")
+
     def end(self, tag: str) -> None:
-        local = _local(tag)
         if not self.in_cell:
             return
-        if local == "v" and self.text.parts is not None:
-            self.value = self.text.take()
-        elif local == "f":
-            self.formula = self.text.take()
-        elif local == "t" and self.text.parts is not None:
-            self.value += self.text.take()
-        elif local == "is":
-            self.in_inline = False
-        elif local == "rPh":
+        tag = tag.rpartition(" ")[2]
+        if tag == "c":
+            self.in_cell = self.in_inline = self.in_phonetic = False
+            self.capture = ""
+            if self.col <= self.limits.columns:
+                value = self._value()
+                if value != "":
+                    self.cells[(self.row, self.col)] = value
+        elif tag == "v" or tag == "f" or tag == "t":
+            self.capture = ""
+        elif tag == "rPh":
             self.in_phonetic = False
-        elif local == "c":
-            self.in_cell = False
-            value = self._value()
-            if value != "" and self.col <= self.limits.columns:
-                self.sheet.cells[(self.row, self.col)] = value
 
     def _value(self) -> CellValue:
         if self.formula is not None:
             return Formula("=" + self.formula)
-        if self.kind == "s":
-            index = int(self.value) if self.value.isdigit() and len(self.value) < 10 else -1
+        kind, value = self.kind, self.value
+        if kind == "s":
+            index = int(value) if value.isdigit() and len(value) < 10 else -1
             if not 0 <= index < len(self.strings):
                 raise TableError(f"单元格 {cell_ref(self.row, self.col)} 引用了不存在的共享字符串，工作簿可能已损坏。")
             return self.strings[index]
-        if self.kind == "b":
-            return self.value.strip() == "1"
-        if self.kind == "n" and self.value.strip():
-            return Number(self.value.strip())
-        return self.value
-
-    def data(self, text: str) -> None:
-        self.text.data(text)
+        if kind == "b":
+            return value.strip() == "1"
+        if kind == "n" and value.strip():
+            return Number(value.strip())
+        return value
 
 
 class Workbook:
