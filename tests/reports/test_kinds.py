@@ -287,3 +287,16 @@ def test_the_money_and_percent_helpers_are_defined_once():
     offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
                  if p.name != "figures.py" and "exports" not in p.parts and pattern.search(p.read_text())]
     assert offenders == []
+
+
+def test_indicator_values_are_stored_normalised_and_qualitative_text_is_kept():
+    rows = [row(target="９５％", actual="１,２００"), row(name="满意", nature="定性", target="满意", actual="较满意",
+                                                    manual_score="8", reason="回访")]
+    post = management("rows", 2)
+    for i, r in enumerate(rows):
+        post |= {f"rows-{i}-{k}": v for k, v in r.items()}
+    spec, form, formsets, valid = bind("indicators", post)
+    assert valid, formsets["rows"].errors
+    stored = spec.to_data(form, formsets)["rows"]
+    assert (stored[0]["target"], stored[0]["actual"]) == ("95%", "1200")
+    assert (stored[1]["target"], stored[1]["actual"]) == ("满意", "较满意")
