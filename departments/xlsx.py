@@ -104,7 +104,8 @@ def _column(letters: str) -> int:
 def _parse_ref(ref: str) -> tuple[int, int]:
     letters = ref.rstrip("0123456789")
     digits = ref[len(letters):]
-    if not (0 < len(letters) <= 3 and letters.isascii() and letters.isupper() and 0 < len(digits) <= 7):
+    if not (0 < len(letters) <= 3 and letters.isascii() and letters.isalpha() and letters.isupper()
+            and 0 < len(digits) <= 7):
         raise TableError(f"单元格地址「{ref[:20]}」无效，工作簿可能已损坏。")
     row, col = int(digits), _column(letters)
     if not (1 <= col <= MAX_COLUMN and 1 <= row <= MAX_ROW):
