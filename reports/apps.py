@@ -9,8 +9,10 @@ class ReportsConfig(AppConfig):
         from workflow.contract import blocking_check_register
 
         from .annual.checks import blocking_messages as section_blocking
-        from .models import QuarterlyReport, Section
+        from .models import QuarterlyReport, RectificationItem, Section
         from .quarterly.selectors import blocking_messages as quarterly_blocking
+        from .rectification.selectors import blocking_messages as rectification_blocking
 
         blocking_check_register(Section, section_blocking)
         blocking_check_register(QuarterlyReport, quarterly_blocking)
+        blocking_check_register(RectificationItem, rectification_blocking)

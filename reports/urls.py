@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("reports.review.urls")),
     path("", include("reports.quarterly.urls")),
     path("", include("reports.exports.urls")),
+    path("", include("reports.rectification.urls")),
 ]

@@ -21,6 +21,7 @@ from departments.models import Department
 from departments.selectors import audit_history
 from reports.models import EvaluationCycle, ReportTemplate, Section, SectionAttachment
 from reports.params import int_param
+from reports.rectification.services import can_raise
 from workflow import selectors as history
 from workflow.guards import actions_for, can_edit, content_editable
 from workflow.services import ContentConflict, ContentLocked
@@ -232,6 +233,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "flagged": [r for r in rendered if r.findings],
         "empty": [r for r in rendered if KINDS[r.section.kind].is_empty(r.section.data)],
         "can_finance": perms.can_review_finance(request.user, report.department),
+        "can_raise": can_raise(request.user, report.department),
         "score": scoring.report_score(report, sections),
         "units": selectors.department_units(report.department) if can_assign else [],
     })

@@ -25,11 +25,22 @@ from .quarterly import (
     QuarterlyRevision,
     UploadPreview,
 )
+from .rectification import (
+    RECTIFICATION_STATE_LABELS,
+    BudgetLink,
+    RectificationEvidence,
+    RectificationItem,
+    RectificationRevision,
+    RectificationSource,
+    ReportPublication,
+    ResultApplication,
+)
 
 __all__ = [
     "DEFAULT_CHECKPOINTS", "DEFAULT_NUMBERING", "DEFAULT_SCORING", "AnnualTarget", "CycleKind",
     "DeadlineExtension", "DeviationCause", "EvaluationCycle", "ExportJob", "ExportKind", "JobStatus",
     "Likelihood", "OutlineNode", "QuarterlyReport", "QuarterlyRevision", "Report", "ReportTemplate",
     "ScoreAdjustment", "Section", "SectionAttachment", "SectionKind", "SectionRevision", "UploadPreview",
-    "attachment_path",
+    "attachment_path", "RECTIFICATION_STATE_LABELS", "BudgetLink", "RectificationEvidence", "RectificationItem",
+    "RectificationRevision", "RectificationSource", "ReportPublication", "ResultApplication",
 ]

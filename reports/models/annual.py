@@ -26,6 +26,7 @@ class SectionKind(models.TextChoices):
     INDICATORS = "indicators", "绩效指标"
     STATISTICS = "statistics", "统计数据"
     LIST = "list", "问题/建议清单"
+    RECTIFICATION = "rectification", "上年问题整改情况"
 
 
 class ReportTemplate(models.Model):

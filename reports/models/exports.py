@@ -13,6 +13,8 @@ class ExportKind(models.TextChoices):
     REPORT_DOCX = "report_docx", "部门整体支出绩效评价报告（Word）"
     SELF_EVALUATION = "self_evaluation", "部门整体支出绩效自评表"
     DISTRICT_SCORES = "district_scores", "全区部门自评得分表"
+    RECTIFICATION_LEDGER = "rectification_ledger", "问题整改台账"
+    PUBLIC_VERSION = "public_version", "绩效评价报告公开版（报告＋自评表）"
 
 
 class JobStatus(models.TextChoices):

@@ -16,6 +16,7 @@ from departments import permissions as perms
 from departments.models import Role
 from reports.annual.selectors import report_status, with_status
 from reports.models import Report, Section
+from reports.rectification.services import rectification_reminders_send
 from workflow import services as workflow
 from workflow.notifications import notify_users
 from workflow.states import EDITABLE_STATES, State
@@ -28,7 +29,8 @@ class ReminderResult:
 
 
 def deadline_reminders_send(today: date) -> ReminderResult:
-    """Remind units N days before their deadline; escalate overdue reports to the 组长 and finance reviewer."""
+    """Remind units N days before their deadline; escalate overdue reports to the 组长 and finance reviewer;
+    the same for rectification items and their 整改时限."""
     result = ReminderResult()
     days_ahead = set(settings.EVALSITE_REMINDER_DAYS)
     reports = with_status(Report.objects.filter(cycle__opens_on__lte=today)).select_related("cycle", "department")
@@ -38,6 +40,9 @@ def deadline_reminders_send(today: date) -> ReminderResult:
             result.reminded += _remind_units(report, left)
         elif report_status(report).is_overdue(today):
             result.escalated += _escalate(report, today)
+    reminded, escalated = rectification_reminders_send(today, days_ahead)
+    result.reminded += reminded
+    result.escalated += escalated
     return result
 
 
