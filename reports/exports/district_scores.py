@@ -19,6 +19,7 @@ from reports.annual import scoring
 from reports.annual.kinds.indicators import LEVEL1
 from reports.annual.selectors import report_status, with_status
 from reports.models import Report, ScoreAdjustment, Section
+from reports.rectification.selectors import application_summary, applications_for
 from workflow.models import TransitionLog
 
 from .base import BuildResult, Progress
@@ -110,11 +111,12 @@ def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
     scores = scoring.reports_scores(list(reports.values()))
     groups = _columns(scores)
     progress(40)
-    header = ["序号", "部门", "预算执行率", "执行得分", *groups, "总分", "等级", "报告状态"]
+    header = ["序号", "部门", "预算执行率", "执行得分", *groups, "总分", "等级", "报告状态", "结果应用"]
+    applications = applications_for(year, [d.pk for d in departments])
     wb = Workbook()
     ws = wb.active
     ws.title = "自评得分"
-    for column, width in enumerate([6, 36, 12, 10, *([10] * len(groups)), 10, 8, 22], start=1):
+    for column, width in enumerate([6, 36, 12, 10, *([10] * len(groups)), 10, 8, 22, 30], start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
     _title(ws, year, header)
     revisions: list[dict[str, Any]] = []
@@ -123,10 +125,11 @@ def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
         row, report = FIRST_ROW + i, reports.get(department.pk)
         cell(ws, row, 1, i)
         cell(ws, row, 2, department.name, align=LEFT)
+        cell(ws, row, len(header), application_summary(applications.get(department.pk)), align=LEFT)
         if report is None:
-            for column in range(3, len(header)):
+            for column in range(3, len(header) - 1):
                 cell(ws, row, column, "—")
-            cell(ws, row, len(header), "无本年度报告")
+            cell(ws, row, len(header) - 1, "无本年度报告")
             continue
         score = scores[report.pk]
         grades[score.grade] = grades.get(score.grade, 0) + 1

@@ -36,6 +36,12 @@ def _error_text(exc: ValidationError) -> str:
         exc, "error_dict") else "；".join(exc.messages)
 
 
+def _year(request: HttpRequest) -> int:
+    """The evaluation year the page is about: the filter's, else last year (this year's items come next year)."""
+    year = request.GET.get("year", "")
+    return int(year) if year.isdigit() else timezone.localdate().year - 1
+
+
 def _ledger(request: HttpRequest, items: object, departments: list[Department], extra: dict) -> HttpResponse:
     ledger = LedgerFilter(request.GET, queryset=items, departments=[(d.pk, d.name) for d in departments],
                           units=selectors.units_of(departments))
@@ -48,7 +54,7 @@ def _ledger(request: HttpRequest, items: object, departments: list[Department], 
     return render(request, "reports/rectification/ledger.html", {
         "filter": ledger, "page": page, "items": selectors.mark_items(request.user, list(page)),
         "query": query.urlencode(), "counts": selectors.state_counts(ledger.qs),
-        "year": request.GET.get("year") or timezone.localdate().year - 1, **extra,
+        "year": _year(request), **extra,
     })
 
 
@@ -63,8 +69,10 @@ def ledger_department(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(selectors.departments_visible(request.user), pk=pk)
     units = annual_selectors.department_units(department)
     can_direct = services.can_raise_directly(request.user, department)
+    year = _year(request)
     return _ledger(request, selectors.items_visible(request.user).filter(department=department), [department], {
         "department": department, "can_direct": can_direct,
+        "application": selectors.application_summary(selectors.application_of(department, year)),
         "raise_form": RaiseForm(units=units, initial={"year": timezone.localdate().year - 1}) if can_direct else None,
     })
 

@@ -256,7 +256,7 @@ def test_the_district_table_shows_each_departments_score_and_grade(report, tmp_p
     result = build_to_file(ExportKind.DISTRICT_SCORES, params, tmp_path / "district.xlsx")
     sheet = load_workbook(tmp_path / "district.xlsx").active
     header = [c.value for c in sheet[4]]
-    assert header == ["序号", "部门", "预算执行率", "执行得分", "产出", "效益", "满意度", "总分", "等级", "报告状态"]
+    assert header == ["序号", "部门", "预算执行率", "执行得分", "产出", "效益", "满意度", "总分", "等级", "报告状态", "结果应用"]
     rows = {row[1]: row for row in sheet.iter_rows(min_row=5, max_row=4 + len(departments), values_only=True)}
     police = rows["昆明市公安局呈贡分局"]
     assert police[2:8] == pytest.approx((1, 10, 49.33, 30, 9, 98.33)) and police[8] == "优"
