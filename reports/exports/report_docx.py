@@ -431,7 +431,7 @@ INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "性质", "�
                     "偏差原因分析及改进措施")
 
 
-def _indicators(doc: DocumentObject, score: scoring.ReportScore) -> None:
+def _indicators(doc: DocumentObject, score: scoring.ReportScore, notes: bool = True) -> None:
     table = _table(doc, INDICATOR_WIDTHS, INDICATOR_HEADER, style="表格小字", margin_mm=1)
     for group in score.groups:
         first = len(table.rows)
@@ -448,7 +448,7 @@ def _indicators(doc: DocumentObject, score: scoring.ReportScore) -> None:
                               _score(score.indicator_score), ""), bold=True)
     _merge(total, 0, 6, "绩效指标合计")
     _after_table(doc)
-    for r in score.rows:
+    for r in score.rows if notes else ():  # the reviewer's reasons are internal: not in the 公开版
         if r.adjustment is not None:
             note = doc.add_paragraph(f"注：“{r.name}”得分经财政审核调整为{_score(r.score)}分（按规则计"
                                      f"{_score(r.computed)}分），理由：{r.adjustment.reason}", style="表格说明")
@@ -500,7 +500,7 @@ def _title(doc: DocumentObject, report: Report, draft_note: str) -> None:
     doc.add_paragraph("", style="稿件说明")
 
 
-def _section_body(doc: DocumentObject, r: RenderedSection, score: scoring.ReportScore) -> None:
+def _section_body(doc: DocumentObject, r: RenderedSection, score: scoring.ReportScore, public: bool = False) -> None:
     section = r.section
     if section.state != State.APPROVED:
         doc.add_paragraph(f"〔未审定：{section.get_state_display()}〕", style="未审定标注")
@@ -514,7 +514,7 @@ def _section_body(doc: DocumentObject, r: RenderedSection, score: scoring.Report
     elif section.kind == SectionKind.THREE_PUBLIC:
         _three_public(doc, r)
     elif section.kind == SectionKind.INDICATORS and section.pk == getattr(score.indicator_section, "pk", None):
-        _indicators(doc, score)
+        _indicators(doc, score, notes=not public)
 
 
 def _core_properties(doc: DocumentObject, report: Report, changed: datetime, final: bool) -> None:
@@ -559,6 +559,9 @@ def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
     score = scoring.report_score(report, sections)
     status = selectors.status_of(report, sections)
     approved, final = status.approved, status.is_final
+    public = bool(params.get("public"))  # the 公开版: approved reports only, without internal notes
+    if public and not final:
+        raise ValueError(f"报告尚未全部审定（已审定 {approved}/{len(sections)} 个章节），不能生成公开版。")
     progress(20)
     doc = Document()
     _styles(doc)
@@ -569,7 +572,7 @@ def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
         level = min(part.entry.depth, max(HEADING_FONTS))
         doc.add_paragraph(f"{part.entry.number}{part.entry.node.title}", style=f"Heading {level}")
         if part.rendered:
-            _section_body(doc, part.rendered, score)
+            _section_body(doc, part.rendered, score, public)
         progress(20 + 70 * i // max(len(parts), 1))
     changed = report_changed_at(report, sections)
     _core_properties(doc, report, changed, final)

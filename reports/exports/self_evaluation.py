@@ -181,7 +181,7 @@ INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "指标性�
                     "偏差原因分析及改进措施")
 
 
-def _indicators(ws: Worksheet, row: int, score: scoring.ReportScore) -> tuple[int, int]:
+def _indicators(ws: Worksheet, row: int, score: scoring.ReportScore, public: bool = False) -> tuple[int, int]:
     header = row
     for column, label in enumerate(INDICATOR_HEADER, start=1):
         cell(ws, row, column, label, bold=True, fill=HEADER_FILL)
@@ -196,8 +196,8 @@ def _indicators(ws: Worksheet, row: int, score: scoring.ReportScore) -> tuple[in
                 cell(ws, row, column, value, align=LEFT if column == 3 else CENTER)
             cell(ws, row, 8, r.weight, fmt=SCORE, align=RIGHT)
             cell(ws, row, 9, r.score, fmt=SCORE, align=RIGHT)
-            cell(ws, row, 10, _reason(r), align=LEFT)
-            fit_height(ws, row, [(r.name, WIDTHS[2]), (_reason(r), WIDTHS[9])])
+            cell(ws, row, 10, _reason(r, public), align=LEFT)
+            fit_height(ws, row, [(r.name, WIDTHS[2]), (_reason(r, public), WIDTHS[9])])
         row += 1
         ws.row_dimensions[row].height = 20
         merge(ws, row, 1, 7, f"{group.name}指标小计", bold=True, fill=TOTAL_FILL)
@@ -207,9 +207,9 @@ def _indicators(ws: Worksheet, row: int, score: scoring.ReportScore) -> tuple[in
     return header, row + 1
 
 
-def _reason(r: scoring.RowScore) -> str:
+def _reason(r: scoring.RowScore, public: bool = False) -> str:
     text = r.row.get("reason", "") or ""
-    if r.adjustment is not None:
+    if r.adjustment is not None and not public:  # the reviewer's reasons are internal: not in the 公开版
         text += (("\n" if text else "") + f"【财政审核调整】按规则计 {scoring.quantize(r.computed or scoring.ZERO)} 分，"
                  f"调整为 {scoring.quantize(r.score)} 分。理由：{r.adjustment.reason}")
     return text
@@ -234,14 +234,14 @@ def _totals(ws: Worksheet, row: int, score: scoring.ReportScore) -> int:
     return row + 1
 
 
-def _notes(ws: Worksheet, row: int, score: scoring.ReportScore) -> int:
+def _notes(ws: Worksheet, row: int, score: scoring.ReportScore, public: bool = False) -> int:
     bands = "，".join(f"{label}≥{lower}" for label, lower in score.bands)
     notes = [
         "说明：1. 预算执行率得分 = 分值 × 执行率（B/A），最高为分值；定量指标达到指标值得满分，未达到的按 实际/目标（≥）"
         "或 目标/实际（≤）折算；定性指标按评定得分。",
         f"2. 评价等级：{bands}（总分 90 分（含）以上为优，80（含）–90 分为良，60（含）–80 分为中，60 分以下为差）。",
     ]
-    if score.adjusted_count:
+    if score.adjusted_count and not public:
         notes.append(f"3. 其中 {score.adjusted_count} 项指标得分经财政审核调整，见“偏差原因分析及改进措施”栏。")
     for text in notes:
         merge(ws, row, 1, COLUMNS, text, align=LEFT, size=9)
@@ -278,13 +278,15 @@ def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
         ws.column_dimensions[get_column_letter(column)].width = width
     row = _header(ws, report, status.approved, status.total)
     row = _funds(ws, row, score)
-    header, row = _indicators(ws, row, score)
+    public = bool(params.get("public"))  # the 公开版: no reviewer's reasons, no revision sheet
+    header, row = _indicators(ws, row, score, public)
     row = _totals(ws, row, score)
-    _notes(ws, row, score)
+    _notes(ws, row, score, public)
     print_setup(ws, f"{header}:{header}")
     used = [s for s in (score.budget_section, score.indicator_section) if s is not None]
     changed = report_changed_at(report, sections)
-    _sources(wb, used, changed)
+    if not public:
+        _sources(wb, used, changed)
     progress(80)
     workbook_save(wb, out, created=report.created_at, modified=changed)
     progress(100)

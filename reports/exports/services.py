@@ -34,6 +34,8 @@ BUILDERS: dict[str, str] = {
     ExportKind.REPORT_DOCX: "reports.exports.report_docx.build",
     ExportKind.SELF_EVALUATION: "reports.exports.self_evaluation.build",
     ExportKind.DISTRICT_SCORES: "reports.exports.district_scores.build",
+    ExportKind.RECTIFICATION_LEDGER: "reports.exports.rectification_ledger.build",
+    ExportKind.PUBLIC_VERSION: "reports.exports.public_version.build",
 }
 
 

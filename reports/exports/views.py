@@ -26,7 +26,7 @@ PAGE_SIZE = 30
 
 def _departments_for(request: HttpRequest, kind: str) -> tuple[dict, list[Department]]:
     """The export's parameters and the departments it covers, from the posted form."""
-    if kind in (ExportKind.REPORT_DOCX, ExportKind.SELF_EVALUATION):
+    if kind in (ExportKind.REPORT_DOCX, ExportKind.SELF_EVALUATION, ExportKind.PUBLIC_VERSION):
         report = annual_selectors.report_for_view(request.user, int_param(request.POST.get("report"), label="报告"))
         return {"report": report.pk}, [report.department]
     year = int_param(request.POST.get("year"), label="年度")
