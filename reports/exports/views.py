@@ -32,6 +32,8 @@ def _departments_for(request: HttpRequest, kind: str) -> tuple[dict, list[Depart
     year = int_param(request.POST.get("year"), label="年度")
     departments = list(perms.departments_in_scope(request.user).filter(kind=DepartmentKind.DEPARTMENT)
                        .order_by("order", "code"))
+    if kind == ExportKind.RECTIFICATION_LEDGER and request.POST.get("department"):
+        departments = [d for d in departments if str(d.pk) == request.POST["department"]]
     params = {"year": year, "department_ids": [d.pk for d in departments]}
     if kind == ExportKind.QUARTER_SUMMARY:
         params |= {"quarter": int_param(request.POST.get("quarter"), label="季度"),

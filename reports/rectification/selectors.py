@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -15,7 +16,9 @@ from reports.annual import scoring
 from reports.models import RECTIFICATION_STATE_LABELS, RectificationItem, Report, ResultApplication
 from workflow.deadlines import overdue_flag, overdue_q
 from workflow.guards import can_edit
+from workflow.models import TransitionLog
 from workflow.states import State
+from workflow.transitions import Action
 
 from .services import can_raise
 
@@ -135,3 +138,21 @@ def grade_of(department: Department, year: int) -> str | None:
     """The self-evaluation grade of the department's report of the year (the default of 结果应用)."""
     report = Report.objects.filter(department=department, cycle__year=year).select_related("cycle__template").first()
     return scoring.report_score(report).grade if report else None
+
+
+def items_for_export(year: int, department_ids: list[int], today: date) -> list[RectificationItem]:
+    """The confirmed items of the year for the printed ledger, each with ``closed_at`` (its 销号), the
+    number of evidence files and ``is_overdue``; three queries whatever the count."""
+    items = list(
+        RectificationItem.objects.filter(year=year, department_id__in=department_ids, confirmed_at__isnull=False)
+        .select_related("department", "unit").annotate(evidence_count=Count("evidence"),
+                                                       is_overdue=overdue_flag(due="due_on", today=today))
+        .order_by("department__order", "department__code", "unit__path", "due_on", "id")
+    )
+    closed = (TransitionLog.objects.filter(content_type=ContentType.objects.get_for_model(RectificationItem),
+                                           object_id__in=[i.pk for i in items], action=Action.FINANCE_APPROVE)
+              .order_by("object_id", "created_at").values_list("object_id", "created_at"))
+    closed_at = dict(closed)  # the latest approval wins (ordered by time)
+    for item in items:
+        item.closed_at = closed_at.get(item.pk) if is_closed(item) else None
+    return items
