@@ -10,6 +10,7 @@ from reports.findings import Finding, Level, counts, error  # noqa: F401 (counts
 from reports.models import Report, Section, SectionKind
 
 from .kinds import KINDS, CheckContext
+from .prior import prior_rows
 
 FIGURE_PREFIX = {SectionKind.BUDGET: "预算", SectionKind.THREE_PUBLIC: "三公"}
 
@@ -27,7 +28,8 @@ def report_figures(sections: Iterable[Section]) -> dict[str, str]:
 
 
 def context_for(report: Report, sections: Iterable[Section]) -> CheckContext:
-    return CheckContext(scoring=report.cycle.template.scoring_weights(), report_figures=report_figures(sections))
+    return CheckContext(scoring=report.cycle.template.scoring_weights(), report_figures=report_figures(sections),
+                        prior_loader=lambda: prior_rows(report))
 
 
 def figure_sections(report: Report) -> list[Section]:
@@ -45,7 +47,7 @@ def context_for_draft(section: Section, data: dict[str, Any]) -> CheckContext:
 def section_findings(kind: str, data: dict[str, Any], ctx: CheckContext) -> list[Finding]:
     spec = KINDS[kind]
     explanations = data.get("explanations", {})
-    issues = spec.check(data, spec.compute(data), ctx)
+    issues = spec.check(data, spec.compute(data) | spec.context_compute(data, ctx), ctx)
     return [Finding(i, explanations.get(i.code, "") if i.level == Level.WARNING else "") for i in issues]
 
 

@@ -106,6 +106,8 @@ DEFAULT_OUTLINE: tuple[Slot, ...] = (
         _s("indicators", "绩效指标完成情况及自评得分", "indicators",
            "按产出、效益、满意度逐项填写指标值、实际完成值和分值；未完成的须写明偏差原因。"),
     )),
+    _s("prior_rectification", "上年评价发现问题整改情况", "rectification",
+       "由上年问题整改台账生成：逐项说明整改情况，尚未销号的写明原因和下一步措施。"),
     _s("problems", "存在的问题", "list", "逐条列出存在的问题；需要整改的勾选“列为整改事项”。"),
     _s("suggestions", "有关建议", "list", "逐条列出改进建议。"),
     _s("other", "其他需要说明的问题", "narrative", "没有可填“无”。"),

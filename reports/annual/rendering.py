@@ -41,9 +41,10 @@ def render_section(section: Section, ctx: CheckContext, depth: int, template: Re
                    data: dict[str, Any] | None = None) -> RenderedSection:
     data = section.data if data is None else data
     spec = KINDS[section.kind]
-    computed = spec.compute(data)
+    computed = spec.compute(data) | spec.context_compute(data, ctx)
     values = spec.figures(data, computed) | ctx.report_figures
-    items = data.get("items", []) if section.kind == "list" else []
+    # a list's items as typed; a generated kind may list its own (in the .docx as numbered paragraphs)
+    items = data.get("items", []) if section.kind == "list" else computed.get("items", [])
     fmt = _item_format(template, depth)
     return RenderedSection(
         section=section,

@@ -19,6 +19,8 @@ from workflow.deadlines import OVERDUE_STATES, overdue_flag
 from workflow.guards import content_editable, editable_q
 from workflow.states import State
 
+from .kinds import GENERATED_KINDS
+
 
 @dataclass(frozen=True)
 class ReportStatus:
@@ -155,7 +157,9 @@ def report_sections(report: Report) -> list[Section]:
 
 
 def report_nodes(report: Report) -> list[OutlineNode]:
-    return list(report.cycle.template.nodes.all())
+    """The outline of the report: a generated slot only where the report has its section."""
+    present = report.sections.filter(kind__in=list(GENERATED_KINDS)).values("node_id")
+    return list(report.cycle.template.nodes.filter(~Q(kind__in=list(GENERATED_KINDS)) | Q(pk__in=present)))
 
 
 def department_units(department: Department) -> list[Department]:

@@ -31,6 +31,7 @@ from workflow.services import ContentLocked, submission_content_save
 from . import checks
 from .kinds import KINDS
 from .outline_default import DEFAULT_OUTLINE, Slot
+from .prior import prior_rows_by_department, prior_section_data
 
 DEFAULT_TEMPLATE_CODE = "department-self"
 
@@ -113,21 +114,35 @@ def cycle_launch(
     for unit in Department.objects.filter(budget_department__in=departments).exclude(kind=DepartmentKind.DEPARTMENT):
         units_by_dept.setdefault(unit.budget_department_id, []).append(unit)
     reports = Report.objects.bulk_create([Report(cycle=cycle, department=d) for d in departments])
+    prior = prior_rows_by_department([d.pk for d in departments], year - 1)
     sections = []
     for report, department in zip(reports, departments, strict=True):
-        for node in slots:
-            data = KINDS[node.kind].empty_data()
-            errors, warnings = checks.counts(checks.section_findings(node.kind, data, _launch_context(template)))
-            sections.append(Section(
-                report=report, node=node, kind=node.kind, data=data, error_count=errors, warning_count=warnings,
-                unit=_default_unit(node, department, units_by_dept.get(department.pk, [])),
-            ))
+        units = units_by_dept.get(department.pk, [])
+        sections += _launch_sections(report, department, slots, units, prior.get(department.pk, []))
     Section.objects.bulk_create(sections, batch_size=1000)
     return cycle
 
 
-def _launch_context(template: ReportTemplate) -> checks.CheckContext:
-    return checks.CheckContext(scoring=template.scoring_weights())
+def _launch_sections(report: Report, department: Department, slots: list[OutlineNode], units: list[Department],
+                     prior: list[dict[str, Any]]) -> list[Section]:
+    """One section per slot; a generated slot (last year's 整改事项) only where there are items to list."""
+    sections = []
+    ctx = checks.CheckContext(scoring=report.cycle.template.scoring_weights(), prior_loader=lambda: prior)
+    for node in slots:
+        spec = KINDS[node.kind]
+        if spec.generated and not prior:
+            continue
+        data = prior_section_data(prior) if spec.generated else spec.empty_data()
+        errors, warnings = checks.counts(checks.section_findings(node.kind, data, ctx))
+        sections.append(Section(report=report, node=node, kind=node.kind, data=data, error_count=errors,
+                                warning_count=warnings, unit=_default_unit(node, department, units)))
+    return sections
+
+
+def default_unit(node: OutlineNode, department: Department) -> Department:
+    """The unit a slot of this department goes to (as at launch), for a section added later."""
+    units = list(Department.objects.filter(budget_department=department).exclude(kind=DepartmentKind.DEPARTMENT))
+    return _default_unit(node, department, units)
 
 
 @transaction.atomic

@@ -24,7 +24,11 @@ from django.utils import timezone
 from departments import permissions as perms
 from departments.models import Department, Role
 from departments.services import audit_record
+from reports.annual import checks
 from reports.annual import selectors as annual_selectors
+from reports.annual.kinds import GENERATED_KINDS
+from reports.annual.prior import prior_rows, prior_section_data
+from reports.annual.services import default_unit, section_save
 from reports.models import (
     RectificationEvidence,
     RectificationItem,
@@ -33,6 +37,7 @@ from reports.models import (
     Report,
     ReportPublication,
     ResultApplication,
+    Section,
 )
 from workflow.deadlines import OVERDUE_STATES, is_overdue
 from workflow.guards import content_editable
@@ -302,3 +307,31 @@ def publication_refusal(report: Report) -> str:
     if status.is_final:
         return ""
     return f"报告尚未全部审定（已审定 {status.approved}/{status.total} 个章节），不能生成公开版。"
+
+
+@transaction.atomic
+def prior_section_generate(*, report: Report, actor: AbstractBaseUser) -> Section:
+    """The report's section 上年评价发现问题整改情况: created from last year's items, or brought up to
+    date (new items listed, the coordinator's notes kept) as a new revision."""
+    if not perms.can_coordinate(actor, report.department):
+        raise PermissionDenied("只有本部门的绩效联络员可以生成该章节。")
+    rows = prior_rows(report)
+    if not rows:
+        raise ValidationError({"report": f"{report.cycle.year - 1}年度没有已确认的整改事项，无需生成该章节。"})
+    node = report.cycle.template.nodes.filter(kind__in=list(GENERATED_KINDS)).first()
+    if node is None:
+        raise ValidationError({"report": "本报告所用模板没有“上年评价发现问题整改情况”栏目。"})
+    section = report.sections.filter(node=node).first()
+    if section is not None:
+        if not content_editable(section):
+            raise ValidationError({"report": f"该章节{section.get_state_display()}，不能更新；请先退回。"})
+        return section_save(section=section, data=prior_section_data(rows, section.data),
+                            base_version=section.version, actor=actor).section
+    section = Section.objects.create(report=report, node=node, kind=node.kind, data=prior_section_data(rows),
+                                     unit=default_unit(node, report.department))
+    errors, warnings = checks.counts(checks.section_findings(section.kind, section.data,
+                                                             checks.context_for(report, [])))
+    Section.objects.filter(pk=section.pk).update(error_count=errors, warning_count=warnings)
+    audit_record(actor=actor, action="section.generate", target=section, department=report.department,
+                 summary=f"生成“上年评价发现问题整改情况”（{len(rows)} 项）")
+    return section

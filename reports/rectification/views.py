@@ -13,8 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from departments import permissions as perms
 from departments.models import Department
 from reports.annual import selectors as annual_selectors
+from reports.annual.prior import prior_rows
 from reports.exports.services import export_job_request
 from reports.models import ExportKind, RectificationEvidence
 from reports.review.views import take_action
@@ -206,7 +208,8 @@ def report_sources(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.can_raise(request.user, report.department):
         raise Http404
     return render(request, "reports/rectification/report_sources.html", {
-        "report": report, "candidates": report_candidates(report),
+        "report": report, "candidates": report_candidates(report), "prior": prior_rows(report),
+        "can_generate": perms.can_coordinate(request.user, report.department),
     })
 
 
@@ -270,3 +273,18 @@ def report_public(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/rectification/report_public.html", {
         "report": report, "form": form, "refusal": refusal, "publications": report.publications.all()[:10],
     }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def prior_section_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    report = annual_selectors.report_for_view(request.user, pk)
+    try:
+        section = services.prior_section_generate(report=report, actor=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("reports:rectification_sources", pk=pk)
+    messages.success(request, "已生成“上年评价发现问题整改情况”，请逐项填写整改情况说明。")
+    return redirect("reports:section_edit", pk=section.pk)

@@ -9,7 +9,7 @@ import pytest
 from reports import figures as fig
 from reports.annual import checks
 from reports.annual.demo import DEMO_TARGET, SECTION_DATA
-from reports.annual.kinds import KINDS
+from reports.annual.kinds import GENERATED_KINDS, KINDS
 from reports.annual.kinds.base import fill_placeholders, paragraphs
 from reports.annual.kinds.statistics import parse_stated_percent
 from reports.annual.outline_default import DEFAULT_OUTLINE, Slot
@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 def _slot_keys(slots: tuple[Slot, ...]) -> set[str]:
     keys: set[str] = set()
     for slot in slots:
-        keys |= ({slot.key} if slot.kind else set()) | _slot_keys(slot.children)
+        # a generated slot (last year's 整改事项) has no section in the seed's report: 2020 had no items
+        keys |= ({slot.key} if slot.kind and slot.kind not in GENERATED_KINDS else set()) | _slot_keys(slot.children)
     return keys
 
 

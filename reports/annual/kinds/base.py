@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,14 @@ class CheckContext:
 
     scoring: dict[str, int] = field(default_factory=dict)
     report_figures: dict[str, str] = field(default_factory=dict)
+    # Last year's rectification items, read only by the kind that lists them (one query, on first use).
+    prior_loader: Callable[[], list[dict[str, Any]]] | None = None
+    _prior: list[dict[str, Any]] | None = None
+
+    def prior_items(self) -> list[dict[str, Any]]:
+        if self._prior is None:
+            self._prior = self.prior_loader() if self.prior_loader else []
+        return self._prior
 
 
 def fill_placeholders(text: str, values: dict[str, str]) -> str:
@@ -98,6 +107,7 @@ class KindSpec:
     """Interface of a section kind; one subclass per kind."""
 
     code: str = ""
+    generated = False  # a slot of this kind gets a section only where there is something to list
     form_class: type[forms.Form] | None = None
     formset_classes: dict[str, type[forms.BaseFormSet]] = {}
     render_template = ""
@@ -115,6 +125,10 @@ class KindSpec:
         raise NotImplementedError
 
     def compute(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {}
+
+    def context_compute(self, data: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+        """Figures that need the rest of the report or other records (merged into ``compute``'s)."""
         return {}
 
     def figures(self, data: dict[str, Any], computed: dict[str, Any]) -> dict[str, str]:
