@@ -32,6 +32,8 @@ def test_clerk_reports_a_result_and_the_finance_reviewer_closes_it(live_server, 
 
     clerk = Session(browser, live_server.url, "clerk_cg")
     page = clerk.page
+    clerk.inbox()  # 我的待办 lists it, overdue
+    expect(page.get_by_role("row").filter(has_text=PROBLEM)).to_contain_text("逾期")
     clerk.nav("整改台账")
     row = page.get_by_role("row").filter(has_text=PROBLEM)
     expect(row).to_contain_text("逾期")
@@ -63,7 +65,7 @@ def test_clerk_reports_a_result_and_the_finance_reviewer_closes_it(live_server, 
     expect(page.locator(".attachments")).to_contain_text("台账核对记录.pdf")
     page.locator("#comment-finance_approve").fill("佐证齐全，同意销号")
     page.get_by_role("button", name="财政审核通过").click()
-    expect(page.locator(".messages .msg-success")).to_contain_text("已审定")
+    expect(page.locator(".messages .msg-success")).to_contain_text("→ 已销号")
     expect(page.locator("main h1")).to_contain_text("已销号")
     reviewer.shot("rectification_2_closed.png")
     reviewer.close()

@@ -17,7 +17,7 @@ from django.urls import reverse
 from departments import permissions as perms
 from departments.models import Role
 from reports.annual.selectors import ReportStatus, report_status, section_queryset, with_due, with_status
-from reports.models import EvaluationCycle, QuarterlyReport, Report, Section
+from reports.models import EvaluationCycle, QuarterlyReport, RectificationItem, Report, Section
 from reports.quarterly.selectors import quarterly_queryset
 from workflow import selectors as history
 from workflow.deadlines import overdue_flag
@@ -165,6 +165,14 @@ def state_counts(reports: QuerySet[Report]) -> dict[str, int]:
 
 def unread_notifications(user: AbstractBaseUser) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True)
+
+
+def inbox_rectifications(user: AbstractBaseUser) -> QuerySet[RectificationItem]:
+    """整改事项 waiting for this user (the unit's to report, the reviews due), with ``is_overdue``."""
+    return (RectificationItem.objects.filter(_waiting_for(user, "department__"), confirmed_at__isnull=False)
+            .select_related("department", "unit")
+            .annotate(returned_first=_returned_first(), is_overdue=overdue_flag(due="due_on"))
+            .order_by("returned_first", "due_on", "department__order", "pk"))
 
 
 def inbox_quarterlies(user: AbstractBaseUser) -> QuerySet[QuarterlyReport]:

@@ -43,6 +43,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "rows": selectors.inbox_rows(list(page)),
         "ready_reports": selectors.finance_ready_reports(request.user),
         "quarterlies": selectors.inbox_quarterlies(request.user)[:QUARTERLY_INBOX],
+        "rectifications": selectors.inbox_rectifications(request.user)[:QUARTERLY_INBOX],
         "is_admin": perms.can_administer(request.user),
     })
 
@@ -71,7 +72,9 @@ def take_action(request: HttpRequest, item: Submittable, action: str) -> HttpRes
         # keep what the reviewer typed: the page shows it again
         request.session[f"draft_comment:{item._meta.model_name}:{item.pk}"] = data["comment"]
     else:
-        messages.success(request, f"已{log.get_action_display()}：{item.workflow_title()} → {log.get_to_state_display()}。")
+        # an item may name its states its own way (a rectification item's approval is 已销号)
+        state = getattr(item, "state_label", "") or log.get_to_state_display()
+        messages.success(request, f"已{log.get_action_display()}：{item.workflow_title()} → {state}。")
     return HttpResponseRedirect(data["next"] or item.get_absolute_url())
 
 
