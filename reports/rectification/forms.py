@@ -9,7 +9,7 @@ from django import forms
 from departments.models import Department
 from reports import figures as fig
 from reports.annual.forms import AttachmentForm
-from reports.models import ResultApplication
+from reports.models import Report, ResultApplication, Section
 
 from .services import MAX_TEXT
 
@@ -42,6 +42,16 @@ class RaiseForm(forms.Form):
     def __init__(self, *args: Any, units: list[Department], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Department.objects.filter(pk__in=[u.pk for u in units]).order_by("path")
+
+
+class FindingForm(forms.Form):
+    section = forms.ModelChoiceField(label="章节", queryset=Section.objects.none())
+    problem = forms.CharField(label="审核发现的问题", max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, report: Report, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = report.sections.select_related("node").order_by("node__order", "id")
+        self.fields["section"].label_from_instance = lambda s: s.node.title
 
 
 class DiscardForm(forms.Form):

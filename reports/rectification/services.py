@@ -126,6 +126,17 @@ def item_raise_from_report(*, report: Report, source: str, ref: str, actor: Abst
 
 
 @transaction.atomic
+def item_raise_from_section(*, section: Section, problem: str, actor: AbstractBaseUser) -> RectificationItem:
+    """The finance reviewer's own finding on a section (without returning it): the section's unit rectifies."""
+    report = section.report
+    if not can_raise_directly(actor, report.department):
+        raise PermissionDenied("只有该部门的财政审核员或财政局管理员可以提出审核意见。")
+    text = problem.strip()
+    return _create(Raise(report.department, report.cycle.year, RectificationSource.FINDING, text, section.unit,
+                         cand.default_due(report), cand.text_ref(f"finding:{section.pk}", text), report), actor)
+
+
+@transaction.atomic
 def problems_propose(*, report: Report, actor: AbstractBaseUser) -> list[RectificationItem]:
     """Every item of the report's 存在的问题 not yet raised becomes a proposal for the coordinator."""
     if not can_raise(actor, report.department):

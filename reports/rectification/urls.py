@@ -18,6 +18,7 @@ urlpatterns = [
     path("rectification/evidence/<int:pk>/", views.evidence_download, name="rectification_evidence_download"),
     path("reports/<int:pk>/rectification/", views.report_sources, name="rectification_sources"),
     path("reports/<int:pk>/rectification/raise/", views.report_raise, name="rectification_report_raise"),
+    path("reports/<int:pk>/rectification/finding/", views.report_finding, name="rectification_finding"),
     path("reports/<int:pk>/rectification/prior/", views.prior_section_generate, name="prior_section_generate"),
     path("reports/<int:pk>/public/", views.report_public, name="report_public"),
 ]

@@ -28,7 +28,7 @@ from workflow.transitions import TRANSITIONS
 from . import selectors, services
 from .candidates import report_candidates
 from .filters import LedgerFilter
-from .forms import ApplicationForm, DiscardForm, EvidenceForm, ItemForm, PublishForm, RaiseForm
+from .forms import ApplicationForm, DiscardForm, EvidenceForm, FindingForm, ItemForm, PublishForm, RaiseForm
 
 PAGE_SIZE = 30
 
@@ -210,7 +210,29 @@ def report_sources(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/rectification/report_sources.html", {
         "report": report, "candidates": report_candidates(report), "prior": prior_rows(report),
         "can_generate": perms.can_coordinate(request.user, report.department),
+        "finding_form": FindingForm(report=report) if services.can_raise_directly(request.user, report.department)
+        else None,
     })
+
+
+@login_required
+@require_POST
+def report_finding(request: HttpRequest, pk: int) -> HttpResponse:
+    """The finance reviewer's finding on one section of the report, raised as an item."""
+    report = annual_selectors.report_for_view(request.user, pk)
+    form = FindingForm(request.POST, report=report)
+    if not form.is_valid():
+        messages.error(request, "未提出：" + "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("reports:rectification_sources", pk=pk)
+    try:
+        item = services.item_raise_from_section(actor=request.user, **form.cleaned_data)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("reports:rectification_sources", pk=pk)
+    messages.success(request, f"已列为整改事项：{item.problem[:40]}")
+    return redirect("reports:rectification_sources", pk=pk)
 
 
 @login_required

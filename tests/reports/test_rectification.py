@@ -250,3 +250,18 @@ def test_the_pages_render_for_their_users(report, finance_reviewer, coordinator,
     assert item.result == "结果" and item.due_on == date(2022, 6, 30)
     stale = client.post(url, {"measures": "措施2", "result": "结果2", "base_version": 0})
     assert stale.status_code == 409 and "结果2" in stale.content.decode()
+
+
+def test_the_finance_reviewer_raises_a_finding_on_a_section(report, finance_reviewer, coordinator, client):
+    section = report.sections.get(node__key="assets")
+    client.force_login(finance_reviewer)
+    url = reverse("reports:rectification_finding", args=[report.pk])
+    assert "财政审核发现的问题" in client.get(reverse("reports:rectification_sources", args=[report.pk])).content.decode()
+    response = client.post(url, {"section": section.pk, "problem": "资产报废未履行审批程序"})
+    assert response.status_code == 302
+    item = RectificationItem.objects.get(problem="资产报废未履行审批程序")
+    assert item.source == RectificationSource.FINDING and item.unit == section.unit and not item.is_proposed
+    client.post(url, {"section": section.pk, "problem": "资产报废未履行审批程序"})  # twice: refused, not doubled
+    assert RectificationItem.objects.filter(problem="资产报废未履行审批程序").count() == 1
+    with pytest.raises(PermissionDenied):
+        services.item_raise_from_section(section=section, problem="x", actor=coordinator)
