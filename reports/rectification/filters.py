@@ -11,7 +11,7 @@ STATE_CHOICES = [(PROPOSED, "待确认"), *RECTIFICATION_STATE_LABELS.items()]
 
 
 class LedgerFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label="评价年度")
+    year = django_filters.NumberFilter(label="评价年度", min_value=2000, max_value=2100)
     department = django_filters.ChoiceFilter(field_name="department_id", label="部门", empty_label="全部")
     unit = django_filters.ChoiceFilter(field_name="unit_id", label="责任单位", empty_label="全部")
     state = django_filters.ChoiceFilter(label="状态", choices=STATE_CHOICES, empty_label="全部", method="filter_state")

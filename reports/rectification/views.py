@@ -19,6 +19,7 @@ from reports.annual import selectors as annual_selectors
 from reports.annual.prior import prior_rows
 from reports.exports.services import export_job_request
 from reports.models import ExportKind, RectificationEvidence
+from reports.params import int_param, safe_next
 from reports.review.views import take_action
 from workflow import selectors as history
 from workflow.guards import actions_for
@@ -31,6 +32,7 @@ from .filters import LedgerFilter
 from .forms import ApplicationForm, DiscardForm, EvidenceForm, FindingForm, ItemForm, PublishForm, RaiseForm
 
 PAGE_SIZE = 30
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -40,8 +42,8 @@ def _error_text(exc: ValidationError) -> str:
 
 def _year(request: HttpRequest) -> int:
     """The evaluation year the page is about: the filter's, else last year (this year's items come next year)."""
-    year = request.GET.get("year", "")
-    return int(year) if year.isdigit() else timezone.localdate().year - 1
+    year = int_param(request.GET.get("year"), label="年度", required=False)
+    return year if year and MIN_YEAR <= year <= MAX_YEAR else timezone.localdate().year - 1
 
 
 def _ledger(request: HttpRequest, items: object, departments: list[Department], extra: dict) -> HttpResponse:
@@ -160,7 +162,7 @@ def item_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "已确认，列入整改台账。")
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, _error_text(exc) if isinstance(exc, ValidationError) else str(exc))
-    return redirect(request.POST.get("next") or item.get_absolute_url())
+    return redirect(safe_next(request) or item.get_absolute_url())
 
 
 @login_required
@@ -259,7 +261,7 @@ def report_raise(request: HttpRequest, pk: int) -> HttpResponse:
 def application_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """评价结果应用 of one department and year, recorded by the finance bureau."""
     department = get_object_or_404(selectors.departments_visible(request.user), pk=pk)
-    if not services.can_raise_directly(request.user, department):
+    if not services.can_raise_directly(request.user, department) or not MIN_YEAR <= year <= MAX_YEAR:
         raise Http404
     current = selectors.application_of(department, year)
     form = ApplicationForm(request.POST or None, instance=current, initial={"grade": selectors.grade_of(department, year)})

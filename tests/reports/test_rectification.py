@@ -265,3 +265,17 @@ def test_the_finance_reviewer_raises_a_finding_on_a_section(report, finance_revi
     assert RectificationItem.objects.filter(problem="资产报废未履行审批程序").count() == 1
     with pytest.raises(PermissionDenied):
         services.item_raise_from_section(section=section, problem="x", actor=coordinator)
+
+
+def test_bad_parameters_are_a_400_or_404_never_a_500(report, finance_reviewer, client):
+    client.force_login(finance_reviewer)
+    ledger = reverse("reports:rectification_ledger")
+    assert client.get(f"{ledger}?year={'9' * 40}").status_code == 400
+    assert client.get(f"{ledger}?page=abc").status_code == 200
+    department = reverse("reports:rectification_department", args=[report.department_id])
+    assert client.get(f"{department}?year={'9' * 40}").status_code == 400
+    big = reverse("reports:result_application", args=[report.department_id, 10 ** 12])
+    assert client.get(big).status_code == 404
+    item = _raise(finance_reviewer, date(2022, 6, 30))
+    response = client.post(reverse("reports:rectification_confirm", args=[item.pk]), {"next": "https://evil.example/"})
+    assert response.status_code == 302 and response.url == item.get_absolute_url()

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0003_acting_grant'),
-        ('reports', '0004_extension_every_grant'),
+        ('reports', '0005_exportjob_cancelled'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
