@@ -6,7 +6,7 @@ from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from departments import permissions as perms
@@ -36,6 +36,10 @@ def items_visible(user: AbstractBaseUser, today: date | None = None) -> QuerySet
         .annotate(is_overdue=overdue_flag(due="due_on", today=today))
         .order_by("department__order", "department__code", "due_on", "id")
     )
+
+
+def latest_year(items: QuerySet[RectificationItem]) -> int | None:
+    return items.aggregate(year=Max("year"))["year"]
 
 
 def confirmed_overdue_q(today: date | None = None) -> Q:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -40,13 +41,15 @@ def _error_text(exc: ValidationError) -> str:
         exc, "error_dict") else "；".join(exc.messages)
 
 
-def _year(request: HttpRequest) -> int:
-    """The evaluation year the page is about: the filter's, else last year (this year's items come next year)."""
+def _year(request: HttpRequest, items: QuerySet) -> int:
+    """The evaluation year the page is about: the filter's, else the latest year with items, else last year."""
     year = int_param(request.GET.get("year"), label="年度", required=False)
-    return year if year and MIN_YEAR <= year <= MAX_YEAR else timezone.localdate().year - 1
+    if year and MIN_YEAR <= year <= MAX_YEAR:
+        return year
+    return selectors.latest_year(items) or timezone.localdate().year - 1
 
 
-def _ledger(request: HttpRequest, items: object, departments: list[Department], extra: dict) -> HttpResponse:
+def _ledger(request: HttpRequest, items: QuerySet, departments: list[Department], extra: dict) -> HttpResponse:
     ledger = LedgerFilter(request.GET, queryset=items, departments=[(d.pk, d.name) for d in departments],
                           units=selectors.units_of(departments))
     if not ledger.is_valid():
@@ -58,7 +61,7 @@ def _ledger(request: HttpRequest, items: object, departments: list[Department], 
     return render(request, "reports/rectification/ledger.html", {
         "filter": ledger, "page": page, "items": selectors.mark_items(request.user, list(page)),
         "query": query.urlencode(), "counts": selectors.state_counts(ledger.qs),
-        "year": _year(request), **extra,
+        "year": _year(request, items), **extra,
     })
 
 
@@ -73,8 +76,9 @@ def ledger_department(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(selectors.departments_visible(request.user), pk=pk)
     units = annual_selectors.department_units(department)
     can_direct = services.can_raise_directly(request.user, department)
-    year = _year(request)
-    return _ledger(request, selectors.items_visible(request.user).filter(department=department), [department], {
+    items = selectors.items_visible(request.user).filter(department=department)
+    year = _year(request, items)
+    return _ledger(request, items, [department], {
         "department": department, "can_direct": can_direct,
         "application": selectors.application_summary(selectors.application_of(department, year)),
         "raise_form": RaiseForm(units=units, initial={"year": timezone.localdate().year - 1}) if can_direct else None,
