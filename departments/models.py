@@ -37,6 +37,16 @@ class DepartmentKind(models.TextChoices):
     OTHER = "other", "其他"
 
 
+class DepartmentSector(models.TextChoices):
+    """What a budget department does; picks its default report template (a police bureau is asked about
+    派出所 and 打处, a chamber of commerce is not)."""
+
+    PUBLIC_SECURITY = "public_security", "公安机关"
+    EDUCATION = "education", "教育"
+    MASS_ORGANISATION = "mass_organisation", "群团组织"
+    GENERAL = "general", "一般部门"
+
+
 class Department(models.Model):
     """A node of the one tree: finance bureau → budget departments → sub-units."""
 
@@ -70,6 +80,10 @@ class Department(models.Model):
     leader_approval_by_group_leader_only = models.BooleanField(
         "仅组长可审核", default=False, help_text="勾选后，领导小组审核只能由组长（或其代理）完成。"
     )
+    sector = models.CharField("部门类别", max_length=20, choices=DepartmentSector.choices, blank=True,
+                              help_text="仅预算部门填写；决定默认的报告模板。")
+    # Retired (撤销), not deleted, once reports, roles or the audit trail refer to the unit.
+    retired_at = models.DateTimeField("撤销时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "单位"
@@ -84,6 +98,10 @@ class Department(models.Model):
     @property
     def depth(self) -> int:
         return self.path.count(PATH_SEPARATOR) - 1
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class Role(models.TextChoices):
@@ -187,3 +205,42 @@ class AuditEntry(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.actor_name or '系统'}：{self.summary}"
+
+
+class Account(models.Model):
+    """What the platform keeps about a login beyond Django's user: people are deactivated, never
+    deleted, and a password set by an administrator must be changed by its owner at the next login."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
+                                related_name="account")
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    deactivated_at = models.DateTimeField("停用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "账号状态"
+        verbose_name_plural = "账号状态"
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class ImportKind(models.TextChoices):
+    ORG_CHART = "org_chart", "组织机构表"
+    PEOPLE = "people", "人员表"
+
+
+class ImportPreview(models.Model):
+    """The rows of an uploaded table between the dry run and the user's confirmation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    filename = models.CharField(max_length=200)
+    rows = models.JSONField(default=list)  # [[row number, [cells…]], …]
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "导入预览"
+        verbose_name_plural = "导入预览"
+
+    def __str__(self) -> str:
+        return self.filename

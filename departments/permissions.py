@@ -240,3 +240,47 @@ def leading_review_filter(user: AbstractBaseUser, via: str) -> Q:
 
 def finance_review_filter(user: AbstractBaseUser, via: str) -> Q:
     return _prefix_q(user_scope(user).paths(frozenset({Role.FINANCE_REVIEWER})), via)
+
+
+# --- managing the organisation and its people (DESIGN §12) ---------------------------------------
+
+COORDINATOR_GRANTS = frozenset({Role.CLERK, Role.COORDINATOR, Role.LEADER, Role.VIEWER})
+_COORDINATOR = frozenset({Role.COORDINATOR})
+
+
+def can_manage_people_at(user: AbstractBaseUser, unit: Department) -> bool:
+    """Give or take roles at a unit: the finance admin anywhere, a coordinator in their own department."""
+    return can_administer(user) or user_scope(user).reaches(unit, _COORDINATOR)
+
+
+def can_change_unit(user: AbstractBaseUser, unit: Department) -> bool:
+    """Rename, move or retire a unit; a coordinator may not change their department itself."""
+    if can_administer(user):
+        return True
+    return unit.kind not in ("department", "finance_bureau") and user_scope(user).reaches(unit, _COORDINATOR)
+
+
+def grantable_roles(user: AbstractBaseUser, unit: Department) -> frozenset[str]:
+    """The roles this user may give at the unit (finance roles only by the finance admin)."""
+    if can_administer(user):
+        return ALL_ROLES
+    return COORDINATOR_GRANTS if can_manage_people_at(user, unit) else frozenset()
+
+
+def manageable_units(user: AbstractBaseUser) -> QuerySet[Department]:
+    """The units whose people and sub-units this user manages."""
+    if can_administer(user):
+        return Department.objects.all()
+    return Department.objects.filter(_prefix_q(user_scope(user).paths(_COORDINATOR), ""))
+
+
+def can_manage_person(user: AbstractBaseUser, person: AbstractBaseUser) -> bool:
+    """Deactivate, rename or reset the password of a person: the finance admin (never a superuser's
+    account), or a coordinator when every role the person holds lies inside their department."""
+    if person.is_superuser and not user_scope(user).is_superuser:
+        return False
+    if can_administer(user):
+        return True
+    paths = user_scope(user).paths(_COORDINATOR)
+    held = list(Membership.objects.filter(user=person).values_list("unit__path", flat=True))
+    return bool(paths and held) and all(any(p.startswith(c) for c in paths) for p in held)

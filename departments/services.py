@@ -7,13 +7,20 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from .models import PATH_SEPARATOR, ActingGrant, AuditEntry, Department, DepartmentKind, Membership, Role
-from .permissions import REVIEW_ROLES, VIEW_SCOPE, forget_scope
+from .permissions import (
+    REVIEW_ROLES,
+    VIEW_SCOPE,
+    can_administer,
+    can_change_unit,
+    can_manage_people_at,
+    forget_scope,
+)
 
 
 def unit_path(code: str, parent: Department | None) -> str:
@@ -62,6 +69,89 @@ def _refresh_subtree(root: Department, old_path: str) -> None:
         )
         unit.save(update_fields=["path", "budget_department"])
         by_id[unit.pk] = unit
+
+
+ROOT_KINDS = frozenset({DepartmentKind.FINANCE_BUREAU, DepartmentKind.DEPARTMENT})
+_UNIT_FIELDS = ("code", "name", "kind", "parent_id", "order", "sector")
+
+
+def unit_audit(actor: AbstractBaseUser | None, action: str, unit: Department, summary: str, reason: str = "",
+                changes: dict[str, Any] | None = None) -> None:
+    audit_record(actor=actor, action=action, target=unit, summary=summary, reason=reason, changes=changes,
+                 department=unit.budget_department)
+
+
+def _check_unit_change(unit: Department, actor: AbstractBaseUser) -> None:
+    """Who may put a unit where: coordinators stay below their own department."""
+    parent = unit.parent
+    if parent is None and unit.kind not in ROOT_KINDS:
+        raise ValidationError({"parent": f"{DepartmentKind(unit.kind).label}必须有上级单位。"})
+    if parent is not None and parent.is_retired:
+        raise ValidationError({"parent": f"上级单位「{parent.name}」已撤销。"})
+    if can_administer(actor):
+        return
+    if unit.kind in ROOT_KINDS:
+        raise PermissionDenied("只有财政局管理员可以设置预算部门和财政局。")
+    if unit.pk and not can_change_unit(actor, Department.objects.get(pk=unit.pk)):
+        raise PermissionDenied("您不能修改该单位。")
+    if parent is None or not can_manage_people_at(actor, parent):
+        raise PermissionDenied("只能在本部门范围内设置单位。")
+
+
+@transaction.atomic
+def unit_save(*, unit: Department, actor: AbstractBaseUser, reason: str = "") -> Department:
+    """Create, rename or move a unit from the organisation pages; the change is audited on the unit."""
+    _check_unit_change(unit, actor)
+    before = Department.objects.filter(pk=unit.pk).values(*_UNIT_FIELDS).first() if unit.pk else None
+    unit = department_save(department=unit)
+    after = {f: getattr(unit, f) for f in _UNIT_FIELDS}
+    if before is None:
+        unit_audit(actor, "unit.create", unit, f"新建{unit.get_kind_display()}「{unit.name}」（{unit.code}）", reason)
+        return unit
+    changed = {f: [before[f], after[f]] for f in _UNIT_FIELDS if before[f] != after[f]}
+    if changed:
+        unit_audit(actor, "unit.change", unit, _change_summary(unit, changed), reason, changed)
+    return unit
+
+
+def _change_summary(unit: Department, changed: dict[str, list[Any]]) -> str:
+    parts = []
+    if "name" in changed:
+        parts.append(f"名称由「{changed['name'][0]}」改为「{changed['name'][1]}」")
+    if "parent_id" in changed:
+        parts.append(f"移至「{unit.parent.name if unit.parent else '（顶层）'}」之下")
+    others = [Department._meta.get_field(f).verbose_name for f in changed if f not in ("name", "parent_id")]
+    if others:
+        parts.append("修改" + "、".join(others))
+    return f"{unit.name}：" + "；".join(parts)
+
+
+@transaction.atomic
+def unit_retire(*, unit: Department, actor: AbstractBaseUser, reason: str = "") -> int:
+    """Retire (撤销) a unit and its subtree: reports, roles and the audit trail keep referring to them, so
+    they are marked, never deleted. Returns how many units were retired."""
+    if not can_change_unit(actor, unit) or unit.kind == DepartmentKind.FINANCE_BUREAU:
+        raise PermissionDenied("您不能撤销该单位。")
+    if unit.is_retired:
+        raise ValidationError(f"「{unit.name}」已于 {timezone.localtime(unit.retired_at):%Y-%m-%d} 撤销。")
+    count = Department.objects.filter(path__startswith=unit.path, retired_at__isnull=True).update(
+        retired_at=timezone.now())
+    unit.refresh_from_db(fields=["retired_at"])
+    unit_audit(actor, "unit.retire", unit, f"撤销「{unit.name}」（含下级共 {count} 个单位）", reason, {"count": count})
+    return count
+
+
+@transaction.atomic
+def unit_restore(*, unit: Department, actor: AbstractBaseUser, reason: str = "") -> int:
+    """Bring a retired unit and its subtree back; refused under a retired parent."""
+    if not can_change_unit(actor, unit):
+        raise PermissionDenied("您不能恢复该单位。")
+    if unit.parent is not None and unit.parent.is_retired:
+        raise ValidationError(f"上级单位「{unit.parent.name}」已撤销，请先恢复上级单位。")
+    count = Department.objects.filter(path__startswith=unit.path, retired_at__isnull=False).update(retired_at=None)
+    unit.refresh_from_db(fields=["retired_at"])
+    unit_audit(actor, "unit.restore", unit, f"恢复「{unit.name}」（含下级共 {count} 个单位）", reason, {"count": count})
+    return count
 
 
 def grant_refusal(*, actor: AbstractBaseUser | None, user: AbstractBaseUser | None, what: str) -> str:

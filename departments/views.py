@@ -1,10 +1,13 @@
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from . import permissions as perms
-from . import selectors
+from . import security, selectors
+from .accounts import must_change_password
+from .middleware import SESSION_MUST_CHANGE
 
 PAGE_SIZE = 50
 
@@ -19,6 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "departments": departments.get_page(request.GET.get("dpage")),
         "units": units.get_page(request.GET.get("upage")),
     }
+    context["can_manage"] = perms.can_administer(request.user) or perms.manageable_units(request.user).exists()
     return render(request, "departments/home.html", context)
 
 
@@ -32,3 +36,14 @@ def department_detail(request: HttpRequest, code: str) -> HttpResponse:
         "department": department, "units": units,
         "history": selectors.audit_history(department) if manages else None,
     })
+
+
+class LoginView(security.LoginView):
+    """The throttled login; remembers in the session that a password set by someone else must be changed."""
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if must_change_password(form.get_user()):
+            self.request.session[SESSION_MUST_CHANGE] = True
+            return redirect("password_change")
+        return response
