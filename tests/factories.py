@@ -30,4 +30,4 @@ def make_district(departments: int, units: int) -> Department:
 
 def section_of(report, key: str):
     """The section of a report for one outline slot, by the slot's key."""
-    return report.sections.select_related("unit", "node", "report__cycle__template").get(node__key=key)
+    return report.sections.select_related("unit", "node", "report__template").get(node__key=key)

@@ -28,7 +28,7 @@ def report_figures(sections: Iterable[Section]) -> dict[str, str]:
 
 
 def context_for(report: Report, sections: Iterable[Section]) -> CheckContext:
-    return CheckContext(scoring=report.cycle.template.scoring_weights(), report_figures=report_figures(sections),
+    return CheckContext(scoring=report.template.scoring_weights(), report_figures=report_figures(sections),
                         prior_loader=lambda: prior_rows(report))
 
 

@@ -360,7 +360,7 @@ def _cycle() -> EvaluationCycle:
 
 def _fill(report: Report) -> int:
     clerk, coordinator = _user(CLERK), _user(COORDINATOR)
-    blank = report.sections.filter(version=0).select_related("node", "unit", "report__cycle__template")
+    blank = report.sections.filter(version=0).select_related("node", "unit", "report__template")
     # Budget and 三公 first, so the placeholders of the others are checked against real figures.
     todo = sorted(blank, key=lambda s: s.kind not in checks.FIGURE_PREFIX)
     for section in todo:

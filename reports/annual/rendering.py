@@ -77,7 +77,7 @@ def section_depth(section: Section, nodes: list[OutlineNode], template: ReportTe
 
 def render_report(report: Report, nodes: list[OutlineNode], sections: list[Section]) -> list[ReportPart]:
     """Every outline entry in reading order with its rendered section (if the slot has one)."""
-    template = report.cycle.template
+    template = report.template
     ctx = checks.context_for(report, [s for s in sections if s.kind in checks.FIGURE_PREFIX])
     by_node = {s.node_id: s for s in sections}
     parts = []

@@ -222,7 +222,7 @@ def report_score(report: Report, sections: Iterable[Section] | None = None) -> R
 def _score_of(report: Report, budget: Section | None, indicators: Section | None,
               adjustments: list[ScoreAdjustment]) -> ReportScore:
     score = score_compute(
-        weights=report.cycle.template.scoring_weights(), budget_data=budget.data if budget else None,
+        weights=report.template.scoring_weights(), budget_data=budget.data if budget else None,
         indicator_data=indicators.data if indicators else None, adjustments=adjustments,
     )
     return replace(score, budget_section=budget, indicator_section=indicators)

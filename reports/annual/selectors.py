@@ -149,7 +149,7 @@ def reports_visible(user: AbstractBaseUser) -> QuerySet[Report]:
 
 
 def report_for_view(user: AbstractBaseUser, pk: int) -> Report:
-    return get_object_or_404(reports_visible(user).select_related("cycle__template"), pk=pk)
+    return get_object_or_404(reports_visible(user).select_related("template"), pk=pk)
 
 
 def report_sections(report: Report) -> list[Section]:
@@ -159,7 +159,7 @@ def report_sections(report: Report) -> list[Section]:
 def report_nodes(report: Report) -> list[OutlineNode]:
     """The outline of the report: a generated slot only where the report has its section."""
     present = report.sections.filter(kind__in=list(GENERATED_KINDS)).values("node_id")
-    return list(report.cycle.template.nodes.filter(~Q(kind__in=list(GENERATED_KINDS)) | Q(pk__in=present)))
+    return list(report.template.nodes.filter(~Q(kind__in=list(GENERATED_KINDS)) | Q(pk__in=present)))
 
 
 def department_units(department: Department) -> list[Department]:

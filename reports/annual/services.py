@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -91,35 +92,57 @@ def _default_unit(node: OutlineNode, department: Department, units: list[Departm
     return department
 
 
+def _templates_of(departments: list[Department], template: ReportTemplate | None,
+                  templates: dict[int, ReportTemplate] | None) -> dict[int, ReportTemplate]:
+    chosen = {d.pk: (templates or {}).get(d.pk) or template for d in departments}
+    missing = [d.name for d in departments if chosen[d.pk] is None]
+    if missing:
+        raise ValidationError({"template": f"请为{'、'.join(missing)}选择报告模板。"})
+    return chosen  # type: ignore[return-value]
+
+
+def _units_by_department(departments: list[Department]) -> dict[int, list[Department]]:
+    units: dict[int, list[Department]] = {}
+    active = Department.objects.filter(budget_department__in=departments, retired_at__isnull=True)
+    for unit in active.exclude(kind=DepartmentKind.DEPARTMENT).order_by("path"):
+        units.setdefault(unit.budget_department_id, []).append(unit)
+    return units
+
+
 @transaction.atomic
 def cycle_launch(
-    *, year: int, name: str, template: ReportTemplate, departments: list[Department],
-    opens_on: date, due_on: date, actor: AbstractBaseUser,
+    *, year: int, name: str, departments: list[Department], opens_on: date, due_on: date, actor: AbstractBaseUser,
+    template: ReportTemplate | None = None, templates: dict[int, ReportTemplate] | None = None,
 ) -> EvaluationCycle:
-    """Create the cycle and, for every department, its report with one section per slot."""
+    """Create the cycle and, for every department, its report on its template (``templates`` by
+    department id, else ``template``) with one section per slot; the versions used are frozen."""
     if not perms.can_administer(actor):
         raise PermissionDenied("只有财政局管理员可以发起评价周期。")
     if due_on < opens_on:
         raise ValidationError({"due_on": "截止日期不能早于开始日期。"})
     if not departments:
         raise ValidationError({"departments": "请至少选择一个部门。"})
+    chosen = _templates_of(departments, template, templates)
+    main = template or Counter(chosen.values()).most_common(1)[0][0]
     cycle = EvaluationCycle.objects.create(
-        year=year, name=name, template=template, opens_on=opens_on, due_on=due_on, launched_by=actor
+        year=year, name=name, template=main, opens_on=opens_on, due_on=due_on, launched_by=actor
     )
     cycle.departments.set(departments)
-    template.is_frozen = True
-    template.save(update_fields=["is_frozen"])
-    slots = [n for n in template.nodes.all() if n.kind]
-    units_by_dept: dict[int, list[Department]] = {}
-    for unit in Department.objects.filter(budget_department__in=departments).exclude(kind=DepartmentKind.DEPARTMENT):
-        units_by_dept.setdefault(unit.budget_department_id, []).append(unit)
-    reports = Report.objects.bulk_create([Report(cycle=cycle, department=d) for d in departments])
+    ReportTemplate.objects.filter(pk__in={t.pk for t in chosen.values()}).update(is_frozen=True)
+    slots: dict[int, list[OutlineNode]] = {}
+    for used in chosen.values():
+        used.is_frozen = True
+        slots.setdefault(used.pk, [n for n in used.nodes.all() if n.kind])
+    reports = Report.objects.bulk_create([Report(cycle=cycle, department=d, template=chosen[d.pk]) for d in departments])
+    units = _units_by_department(departments)
     prior = prior_rows_by_department([d.pk for d in departments], year - 1)
     sections = []
-    for report, department in zip(reports, departments, strict=True):
-        units = units_by_dept.get(department.pk, [])
-        sections += _launch_sections(report, department, slots, units, prior.get(department.pk, []))
+    for report in reports:
+        sections += _launch_sections(report, report.department, slots[report.template_id],
+                                     units.get(report.department_id, []), prior.get(report.department_id, []))
     Section.objects.bulk_create(sections, batch_size=1000)
+    audit_record(actor=actor, action="cycle.launch", target=cycle, summary=f"发起「{name}」，{len(reports)} 个部门",
+                 changes={"templates": {d.code: str(chosen[d.pk]) for d in departments}})
     return cycle
 
 
@@ -127,7 +150,7 @@ def _launch_sections(report: Report, department: Department, slots: list[Outline
                      prior: list[dict[str, Any]]) -> list[Section]:
     """One section per slot; a generated slot (last year's 整改事项) only where there are items to list."""
     sections = []
-    ctx = checks.CheckContext(scoring=report.cycle.template.scoring_weights(), prior_loader=lambda: prior)
+    ctx = checks.CheckContext(scoring=report.template.scoring_weights(), prior_loader=lambda: prior)
     for node in slots:
         spec = KINDS[node.kind]
         if spec.generated and not prior:

@@ -79,8 +79,8 @@ def _edit_context(section: Section, form: forms.Form | None, formsets: dict, dat
                   base_version: int) -> dict[str, Any]:
     report = section.report
     ctx = checks.context_for_draft(section, data)
-    entry = rendering.section_depth(section, selectors.report_nodes(report), report.cycle.template)
-    rendered = rendering.render_section(section, ctx, entry.depth, report.cycle.template, data)
+    entry = rendering.section_depth(section, selectors.report_nodes(report), report.template)
+    rendered = rendering.render_section(section, ctx, entry.depth, report.template, data)
     return {
         "section": section, "form": form, "formsets": formsets, "rendered": rendered, "entry": entry,
         "base_version": base_version, "explanations": data.get("explanations", {}),
@@ -149,8 +149,8 @@ def section_detail(request: HttpRequest, pk: int) -> HttpResponse:
     section = selectors.section_for_view(request.user, pk)
     report = section.report
     ctx = checks.context_for(report, checks.figure_sections(report))
-    entry = rendering.section_depth(section, selectors.report_nodes(report), report.cycle.template)
-    rendered = rendering.render_section(section, ctx, entry.depth, report.cycle.template)
+    entry = rendering.section_depth(section, selectors.report_nodes(report), report.template)
+    rendered = rendering.render_section(section, ctx, entry.depth, report.template)
     previous = selectors.previous_submission(section)
     texts, fields = ([], [])
     if previous:

@@ -44,7 +44,7 @@ def _reports(year: int, departments: list[Department]) -> dict[int, Report]:
     """Each department's report of the year (its latest cycle, should a year have several)."""
     reports = (
         with_status(Report.objects.filter(cycle__year=year, department__in=departments))
-        .select_related("cycle__template", "department")
+        .select_related("template", "department")
         .order_by("department_id", "cycle_id")
     )
     return {r.department_id: r for r in reports}

@@ -536,7 +536,7 @@ def report_filename(report: Report) -> str:
 
 
 def report_load(params: dict[str, Any]) -> Report:
-    report = (Report.objects.select_related("cycle__template", "department")
+    report = (Report.objects.select_related("template", "department")
               .filter(pk=params.get("report")).first())
     if report is None:
         raise ValueError(f"报告 {params.get('report')} 不存在。")

@@ -16,6 +16,7 @@ from .annual import (
     attachment_path,
 )
 from .exports import ExportJob, ExportKind, JobStatus, ScoreAdjustment
+from .library import DepartmentTemplate
 from .quarterly import (
     DEFAULT_CHECKPOINTS,
     AnnualTarget,
@@ -38,7 +39,7 @@ from .rectification import (
 
 __all__ = [
     "DEFAULT_CHECKPOINTS", "DEFAULT_NUMBERING", "DEFAULT_SCORING", "AnnualTarget", "CycleKind",
-    "DeadlineExtension", "DeviationCause", "EvaluationCycle", "ExportJob", "ExportKind", "JobStatus",
+    "DeadlineExtension", "DepartmentTemplate", "DeviationCause", "EvaluationCycle", "ExportJob", "ExportKind", "JobStatus",
     "Likelihood", "OutlineNode", "QuarterlyReport", "QuarterlyRevision", "Report", "ReportTemplate",
     "ScoreAdjustment", "Section", "SectionAttachment", "SectionKind", "SectionRevision", "UploadPreview",
     "attachment_path", "RECTIFICATION_STATE_LABELS", "BudgetLink", "RectificationEvidence", "RectificationItem",

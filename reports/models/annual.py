@@ -137,6 +137,9 @@ class Report(models.Model):
     cycle = models.ForeignKey(EvaluationCycle, verbose_name="评价周期", on_delete=models.CASCADE,
                               related_name="reports")
     department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.PROTECT, related_name="reports")
+    # Departments of one cycle may write on different templates (a police bureau, a chamber of commerce).
+    template = models.ForeignKey(ReportTemplate, verbose_name="模板", on_delete=models.PROTECT,
+                                 related_name="reports")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = ReportQuerySet.as_manager()
@@ -151,7 +154,7 @@ class Report(models.Model):
 
     @property
     def title(self) -> str:
-        fmt = self.cycle.template.title_format
+        fmt = self.template.title_format
         return fmt.format(year=self.cycle.year, department=self.department.name)
 
     def due_on(self) -> date:

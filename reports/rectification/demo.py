@@ -97,7 +97,7 @@ def _next_year(report: Report) -> None:
     if EvaluationCycle.objects.filter(year=YEAR + 1).exists():
         return
     today = timezone.localdate()
-    cycle_launch(year=YEAR + 1, name=NEXT_CYCLE, template=report.cycle.template, departments=[report.department],
+    cycle_launch(year=YEAR + 1, name=NEXT_CYCLE, template=report.template, departments=[report.department],
                  opens_on=today, due_on=today + timedelta(days=60), actor=_user(ADMIN))
 
 
@@ -105,7 +105,7 @@ def _next_year(report: Report) -> None:
 def demo_rectification_load() -> str:
     """Idempotent: a second run changes nothing."""
     report = Report.objects.filter(cycle__year=YEAR, department__code=POLICE[0]).select_related(
-        "cycle__template", "department").first()
+        "template", "department").first()
     if report is None:
         return "整改台账：没有 2021 年度报告，未生成。"
     if not RectificationItem.objects.filter(department=report.department, year=YEAR).exists():

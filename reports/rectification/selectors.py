@@ -140,7 +140,7 @@ def application_summary(application: ResultApplication | None) -> str:
 
 def grade_of(department: Department, year: int) -> str | None:
     """The self-evaluation grade of the department's report of the year (the default of 结果应用)."""
-    report = Report.objects.filter(department=department, cycle__year=year).select_related("cycle__template").first()
+    report = Report.objects.filter(department=department, cycle__year=year).select_related("template").first()
     return scoring.report_score(report).grade if report else None
 
 

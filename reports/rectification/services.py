@@ -329,7 +329,7 @@ def prior_section_generate(*, report: Report, actor: AbstractBaseUser) -> Sectio
     rows = prior_rows(report)
     if not rows:
         raise ValidationError({"report": f"{report.cycle.year - 1}年度没有已确认的整改事项，无需生成该章节。"})
-    node = report.cycle.template.nodes.filter(kind__in=list(GENERATED_KINDS)).first()
+    node = report.template.nodes.filter(kind__in=list(GENERATED_KINDS)).first()
     if node is None:
         raise ValidationError({"report": "本报告所用模板没有“上年评价发现问题整改情况”栏目。"})
     section = report.sections.filter(node=node).first()

@@ -202,8 +202,9 @@ def test_my_sections_query_count_is_constant_from_10_to_500_sections(client, coo
         cycle.pk = None
         cycle.year = 2021 + year
         cycle.save()
-        reports.append(Report.objects.create(cycle=cycle, department=police_report.department))
-    nodes = list(police_report.cycle.template.nodes.exclude(kind=""))[:10]
+        reports.append(Report.objects.create(cycle=cycle, department=police_report.department,
+                                             template=police_report.template))
+    nodes = list(police_report.template.nodes.exclude(kind=""))[:10]
     Section.objects.bulk_create([
         Section(report=r, node=n, unit=template.unit, kind=n.kind, data={}) for r in reports for n in nodes
     ])

@@ -50,7 +50,7 @@ def built(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture
 def report(built, db) -> Report:
-    return Report.objects.select_related("cycle__template", "department").get(pk=built["report"])
+    return Report.objects.select_related("template", "department").get(pk=built["report"])
 
 
 @pytest.fixture(scope="module")

@@ -174,7 +174,7 @@ def demo_report_pk(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def report(demo_report_pk, db) -> Report:
-    return Report.objects.select_related("cycle__template", "department").get(pk=demo_report_pk)
+    return Report.objects.select_related("template", "department").get(pk=demo_report_pk)
 
 
 def user(username: str):

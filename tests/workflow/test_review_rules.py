@@ -119,7 +119,7 @@ def test_an_attachment_is_a_service_with_an_audit_row_and_refused_under_review(r
 
 
 def test_copying_a_template_is_audited(police_report, finance_admin):
-    template = police_report.cycle.template
+    template = police_report.template
     copy = template_copy(template=template, actor=finance_admin)
     [entry] = audit_history(copy)
     assert (entry.action, entry.actor, entry.changes) == ("template.copy", finance_admin, {"based_on": template.pk})
