@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
-from .models import Department, DepartmentKind, Role
+from .models import Department, DepartmentKind, DepartmentSector, Role
 from .services import department_save, membership_grant
 
 DEMO_PASSWORD = "Demo@2021"
@@ -48,26 +48,29 @@ ACCOUNTS = [
 ]
 
 
-def _unit(code: str, name: str, kind: str, parent: Department | None, order: int) -> tuple[Department, bool]:
+def demo_unit(code: str, name: str, kind: str, parent: Department | None, order: int, sector: str = ""
+              ) -> tuple[Department, bool]:
+    """Create or correct one unit of the demo tree; (unit, whether it was written)."""
     unit = Department.objects.filter(code=code).first()
-    if unit and (unit.name, unit.kind, unit.parent_id, unit.order) == (name, kind, parent and parent.pk, order):
+    target = (name, kind, parent and parent.pk, order, sector)
+    if unit and (unit.name, unit.kind, unit.parent_id, unit.order, unit.sector) == target:
         return unit, False
     unit = unit or Department(code=code)
-    unit.name, unit.kind, unit.parent, unit.order = name, kind, parent, order
+    unit.name, unit.kind, unit.parent, unit.order, unit.sector = name, kind, parent, order, sector
     return department_save(department=unit), True
 
 
 def _subunits(parent: Department, prefix: str, names: list[str], kind: str, start: int) -> int:
     created = 0
     for index, name in enumerate(names, start=1):
-        created += _unit(f"{parent.code}-{prefix}{index:02d}", name, kind, parent, start + index)[1]
+        created += demo_unit(f"{parent.code}-{prefix}{index:02d}", name, kind, parent, start + index)[1]
     return created
 
 
 def _org() -> int:
-    bureau, c1 = _unit(*FINANCE_BUREAU, DepartmentKind.FINANCE_BUREAU, None, 1)
-    police, c2 = _unit(*POLICE, DepartmentKind.DEPARTMENT, bureau, 1)
-    other, c3 = _unit(*OTHER, DepartmentKind.DEPARTMENT, bureau, 2)
+    bureau, c1 = demo_unit(*FINANCE_BUREAU, DepartmentKind.FINANCE_BUREAU, None, 1)
+    police, c2 = demo_unit(*POLICE, DepartmentKind.DEPARTMENT, bureau, 1, DepartmentSector.PUBLIC_SECURITY)
+    other, c3 = demo_unit(*OTHER, DepartmentKind.DEPARTMENT, bureau, 2, DepartmentSector.EDUCATION)
     created = c1 + c2 + c3
     created += _subunits(police, "N", INTERNAL_UNITS, DepartmentKind.INTERNAL_UNIT, 0)
     created += _subunits(police, "P", POLICE_STATIONS, DepartmentKind.POLICE_STATION, 100)
@@ -76,12 +79,13 @@ def _org() -> int:
     return created
 
 
-def _accounts() -> int:
+def demo_accounts(accounts: list[DemoAccount]) -> int:
+    """Create the missing demo accounts with their roles; returns how many were created."""
     user_model = get_user_model()
-    units = {d.code: d for d in Department.objects.filter(code__in={g[0] for a in ACCOUNTS for g in a.grants})}
+    units = {d.code: d for d in Department.objects.filter(code__in={g[0] for a in accounts for g in a.grants})}
     admin_perms = Permission.objects.filter(content_type__app_label="departments")
     created = 0
-    for account in ACCOUNTS:
+    for account in accounts:
         user, is_new = user_model.objects.get_or_create(
             username=account.username,
             defaults={"first_name": account.full_name, "is_staff": account.is_staff},
@@ -100,4 +104,4 @@ def _accounts() -> int:
 @transaction.atomic
 def demo_org_load() -> tuple[int, int]:
     """Create what is missing; a second run creates nothing. Returns (units, accounts) created."""
-    return _org(), _accounts()
+    return _org(), demo_accounts(ACCOUNTS)

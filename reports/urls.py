@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("reports.quarterly.urls")),
     path("", include("reports.exports.urls")),
     path("", include("reports.rectification.urls")),
+    path("", include("reports.library.urls")),
 ]

@@ -19,6 +19,8 @@ from django.db import transaction
 
 from departments.demo import OTHER, POLICE, POLICE_STATIONS
 from departments.models import Department
+from reports.library.selectors import templates_for
+from reports.library.services import template_install_generic
 from reports.models import EvaluationCycle, Report
 
 from . import checks
@@ -354,8 +356,12 @@ def _cycle() -> EvaluationCycle:
     if existing:
         return existing
     departments = [Department.objects.get(code=POLICE[0]), Department.objects.get(code=OTHER[0])]
-    return cycle_launch(year=YEAR, name=CYCLE_NAME, template=template_install_default(), departments=departments,
-                        opens_on=OPENS_ON, due_on=DUE_ON, actor=_user(ADMIN))
+    template_install_default()
+    template_install_generic()
+    # each department on its own template: the 分局 on the seed's police outline, the others on the generic one
+    templates = {pk: t for pk, t in templates_for(departments).items() if t is not None}
+    return cycle_launch(year=YEAR, name=CYCLE_NAME, template=template_install_default(), templates=templates,
+                        departments=departments, opens_on=OPENS_ON, due_on=DUE_ON, actor=_user(ADMIN))
 
 
 def _fill(report: Report) -> int:

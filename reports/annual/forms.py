@@ -1,17 +1,20 @@
 from datetime import date
 
 from django import forms
+from django.db.models import QuerySet
 
 from departments.models import Department, DepartmentKind
-from reports.models import ReportTemplate
+from reports.library import selectors as library
 
 from . import scoring
 
 
 class CycleLaunchForm(forms.Form):
+    """The cycle, its departments and, per department, the template it writes on (by default the
+    department's: chosen in the library, else by its sector)."""
+
     year = forms.IntegerField(label="评价年度", min_value=2000, max_value=2100)
     name = forms.CharField(label="名称", max_length=100)
-    template = forms.ModelChoiceField(label="报告模板", queryset=ReportTemplate.objects.all())
     departments = forms.ModelMultipleChoiceField(
         label="参评部门", queryset=Department.objects.filter(kind=DepartmentKind.DEPARTMENT).order_by("order", "code"),
         widget=forms.CheckboxSelectMultiple,
@@ -19,17 +22,39 @@ class CycleLaunchForm(forms.Form):
     opens_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
     due_on = forms.DateField(label="截止日期", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args: object, departments: object = None, **kwargs: object) -> None:
+    def __init__(self, *args: object, departments: QuerySet[Department], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        if departments is not None:
-            self.fields["departments"].queryset = departments
+        listed = list(departments.filter(retired_at__isnull=True))
+        self.fields["departments"].queryset = departments.filter(retired_at__isnull=True)
         self.fields["year"].initial = date.today().year - 1
+        latest = list(library.latest_templates())
+        self.templates = {t.pk: t for t in latest}
+        choices = [(t.pk, f"{t.name}（第 {t.version} 版）") for t in latest]
+        defaults = library.templates_for(listed)
+        for department in listed:
+            default = defaults.get(department.pk)
+            self.fields[f"template_{department.pk}"] = forms.TypedChoiceField(
+                label=f"{department.name}的报告模板", choices=choices, coerce=int, required=False,
+                initial=default.pk if default else None,
+                widget=forms.Select(attrs={"aria-label": f"{department.name}的报告模板"}))
+        boxes = self["departments"].subwidgets
+        self.department_rows = [(box, self[f"template_{d.pk}"]) for box, d in zip(boxes, listed, strict=True)]
 
     def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("opens_on") and cleaned.get("due_on") and cleaned["due_on"] < cleaned["opens_on"]:
             self.add_error("due_on", "截止日期不能早于开始日期。")
+        for department in cleaned.get("departments") or []:
+            if not cleaned.get(f"template_{department.pk}"):
+                self.add_error("departments", f"请为{department.name}选择报告模板。")
         return cleaned
+
+    def launch_arguments(self) -> dict:
+        data = self.cleaned_data
+        chosen = data["departments"]
+        return {"year": data["year"], "name": data["name"], "opens_on": data["opens_on"], "due_on": data["due_on"],
+                "departments": list(chosen),
+                "templates": {d.pk: self.templates[data[f"template_{d.pk}"]] for d in chosen}}
 
 
 class AttachmentForm(forms.Form):

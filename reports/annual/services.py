@@ -37,13 +37,13 @@ from .prior import prior_rows_by_department, prior_section_data
 DEFAULT_TEMPLATE_CODE = "department-self"
 
 
-def _install_slots(template: ReportTemplate, slots: tuple[Slot, ...], parent: OutlineNode | None) -> None:
+def outline_install(template: ReportTemplate, slots: tuple[Slot, ...], parent: OutlineNode | None) -> None:
     for order, slot in enumerate(slots, start=1):
         node = OutlineNode.objects.create(
             template=template, parent=parent, order=order, key=slot.key, title=slot.title, kind=slot.kind,
             guidance=slot.guidance, default_unit_kind=slot.unit[0], default_unit_name=slot.unit[1],
         )
-        _install_slots(template, slot.children, node)
+        outline_install(template, slot.children, node)
 
 
 @transaction.atomic
@@ -53,7 +53,7 @@ def template_install_default() -> ReportTemplate:
     if existing:
         return existing
     template = ReportTemplate.objects.create(code=DEFAULT_TEMPLATE_CODE, version=1, name="部门整体支出绩效评价报告")
-    _install_slots(template, DEFAULT_OUTLINE, None)
+    outline_install(template, DEFAULT_OUTLINE, None)
     return template
 
 
@@ -128,6 +128,15 @@ def cycle_launch(
         year=year, name=name, template=main, opens_on=opens_on, due_on=due_on, launched_by=actor
     )
     cycle.departments.set(departments)
+    reports = _reports_create(cycle, departments, chosen)
+    audit_record(actor=actor, action="cycle.launch", target=cycle, summary=f"发起「{name}」，{len(reports)} 个部门",
+                 changes={"templates": {d.code: str(chosen[d.pk]) for d in departments}})
+    return cycle
+
+
+def _reports_create(cycle: EvaluationCycle, departments: list[Department],
+                    chosen: dict[int, ReportTemplate]) -> list[Report]:
+    """One report per department on its template, one section per slot; the versions used are frozen."""
     ReportTemplate.objects.filter(pk__in={t.pk for t in chosen.values()}).update(is_frozen=True)
     slots: dict[int, list[OutlineNode]] = {}
     for used in chosen.values():
@@ -135,15 +144,30 @@ def cycle_launch(
         slots.setdefault(used.pk, [n for n in used.nodes.all() if n.kind])
     reports = Report.objects.bulk_create([Report(cycle=cycle, department=d, template=chosen[d.pk]) for d in departments])
     units = _units_by_department(departments)
-    prior = prior_rows_by_department([d.pk for d in departments], year - 1)
+    prior = prior_rows_by_department([d.pk for d in departments], cycle.year - 1)
     sections = []
     for report in reports:
         sections += _launch_sections(report, report.department, slots[report.template_id],
                                      units.get(report.department_id, []), prior.get(report.department_id, []))
     Section.objects.bulk_create(sections, batch_size=1000)
-    audit_record(actor=actor, action="cycle.launch", target=cycle, summary=f"发起「{name}」，{len(reports)} 个部门",
+    return reports
+
+
+@transaction.atomic
+def cycle_extend(*, cycle: EvaluationCycle, departments: list[Department], templates: dict[int, ReportTemplate],
+                 actor: AbstractBaseUser) -> list[Report]:
+    """Add departments to a running cycle (one onboarded after the launch), each on its template."""
+    if not perms.can_administer(actor):
+        raise PermissionDenied("只有财政局管理员可以调整参评部门。")
+    already = set(cycle.departments.filter(pk__in=[d.pk for d in departments]).values_list("name", flat=True))
+    if already:
+        raise ValidationError({"departments": f"{'、'.join(sorted(already))}已参加「{cycle.name}」。"})
+    chosen = _templates_of(departments, None, templates)
+    cycle.departments.add(*departments)
+    reports = _reports_create(cycle, departments, chosen)
+    audit_record(actor=actor, action="cycle.extend", target=cycle, summary=f"「{cycle.name}」新增 {len(reports)} 个部门",
                  changes={"templates": {d.code: str(chosen[d.pk]) for d in departments}})
-    return cycle
+    return reports
 
 
 def _launch_sections(report: Report, department: Department, slots: list[OutlineNode], units: list[Department],

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 from departments import permissions as perms
 from departments.models import Department
 from departments.selectors import audit_history
-from reports.models import EvaluationCycle, ReportTemplate, Section, SectionAttachment
+from reports.models import EvaluationCycle, Section, SectionAttachment
 from reports.params import int_param
 from reports.rectification.services import can_raise
 from workflow import selectors as history
@@ -277,10 +276,9 @@ def cycle_launch(request: HttpRequest) -> HttpResponse:
         raise Http404
     departments = perms.departments_in_scope(request.user).order_by("order", "code")
     form = CycleLaunchForm(request.POST or None, departments=departments)
-    form.fields["template"].queryset = ReportTemplate.objects.filter(Q(is_frozen=True) | Q(nodes__isnull=False)).distinct()
     if request.method == "POST" and form.is_valid():
         try:
-            cycle = services.cycle_launch(**form.cleaned_data, actor=request.user)
+            cycle = services.cycle_launch(**form.launch_arguments(), actor=request.user)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from departments import permissions as perms
 from reports.annual import selectors as annual_selectors
 from reports.annual.outline import build_outline, flatten
+from reports.models import ReportTemplate
 from reports.params import int_param, safe_next
 from workflow import services as workflow
 from workflow.contract import Submittable
@@ -105,8 +106,12 @@ def progress(request: HttpRequest) -> HttpResponse:
     if cycle is None:
         return render(request, "reports/review/progress.html", {"cycle": None, "cycles": cycles})
     reports_qs = selectors.progress_reports(request.user, cycle)
+    # one grid per template: departments of one cycle may write on different outlines
+    templates = list(ReportTemplate.objects.filter(reports__in=reports_qs).distinct().order_by("code", "version"))
+    picked = request.GET.get("template", "")
+    template = next((t for t in templates if str(t.pk) == picked), None) or (templates[0] if templates else cycle.template)
+    reports_qs = reports_qs.filter(template=template)
     page = Paginator(reports_qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    template = cycle.template
     entries = [e for e in flatten(build_outline(list(template.nodes.all()), template.numbering_formats()))
                if e.node.kind]
     counts = selectors.state_counts(reports_qs)
@@ -114,7 +119,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         "cycle": cycle, "cycles": cycles, "entries": entries, "page": page,
         "rows": selectors.progress_rows(list(page), [e.node.pk for e in entries], timezone.localdate()),
         "counts": [(s, counts.get(s.value, 0)) for s in State],
-        "query": f"cycle={cycle.pk}",
+        "query": f"cycle={cycle.pk}&template={template.pk}", "templates": templates, "template": template,
     })
 
 
