@@ -351,7 +351,7 @@ def _user(username: str) -> AbstractBaseUser:
     return get_user_model().objects.get(username=username)
 
 
-def _cycle() -> EvaluationCycle:
+def demo_cycle() -> EvaluationCycle:
     existing = EvaluationCycle.objects.filter(year=YEAR).order_by("id").first()
     if existing:
         return existing
@@ -380,7 +380,7 @@ def _fill(report: Report) -> int:
 def demo_report_fill() -> tuple[Report | None, int]:
     """Create the 2021 cycle and fill every section of the 分局's report from the seed (idempotent):
     the report (None when an existing 2021 cycle does not cover the 分局) and the revisions written."""
-    report = Report.objects.filter(cycle=_cycle(), department__code=POLICE[0]).first()
+    report = Report.objects.filter(cycle=demo_cycle(), department__code=POLICE[0]).first()
     if report is None:
         return None, 0
     return report, _fill(report)
