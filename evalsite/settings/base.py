@@ -92,10 +92,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Django's validators, messages in Chinese (departments/password_validation.py)
+    {"NAME": "departments.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "departments.password_validation.MinimumLengthValidator"},
+    {"NAME": "departments.password_validation.CommonPasswordValidator"},
+    {"NAME": "departments.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
