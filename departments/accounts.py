@@ -6,8 +6,6 @@ trail. A password set by someone else must be changed by its owner at the next l
 
 from __future__ import annotations
 
-import string
-
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -57,8 +55,9 @@ def password_errors(password: str, user: AbstractBaseUser | None = None) -> list
 
 def initial_password() -> str:
     """A random first password that passes the validators; shown once, changed at the first login."""
-    return (get_random_string(4, string.ascii_uppercase) + get_random_string(4, string.digits) + "@"
-            + get_random_string(3, string.ascii_lowercase))
+    # no 0/O, 1/l/I: the password is read off a screen and typed by someone else
+    return (get_random_string(4, "ABCDEFGHJKLMNPQRSTUVWXYZ") + get_random_string(4, "23456789") + "@"
+            + get_random_string(3, "abcdefghijkmnpqrstuvwxyz"))
 
 
 def _account(user: AbstractBaseUser) -> Account:

@@ -52,7 +52,8 @@ def template_install_default() -> ReportTemplate:
     existing = ReportTemplate.objects.filter(code=DEFAULT_TEMPLATE_CODE, version=1).first()
     if existing:
         return existing
-    template = ReportTemplate.objects.create(code=DEFAULT_TEMPLATE_CODE, version=1, name="部门整体支出绩效评价报告")
+    template = ReportTemplate.objects.create(code=DEFAULT_TEMPLATE_CODE, version=1,
+                                             name="部门整体支出绩效评价报告（公安机关）")
     outline_install(template, DEFAULT_OUTLINE, None)
     return template
 

@@ -27,6 +27,11 @@ def latest_templates() -> QuerySet[ReportTemplate]:
             .annotate(report_count=Count("reports", distinct=True)).order_by("code"))
 
 
+def builtins_missing() -> bool:
+    """Whether the built-in templates still have to be installed (a fresh district)."""
+    return ReportTemplate.objects.filter(code__in=[DEFAULT_TEMPLATE_CODE, GENERIC_CODE]).values("code").distinct().count() < 2
+
+
 def template_versions(template: ReportTemplate) -> QuerySet[ReportTemplate]:
     return (ReportTemplate.objects.filter(code=template.code)
             .annotate(report_count=Count("reports", distinct=True)).order_by("-version"))

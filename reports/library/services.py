@@ -16,7 +16,12 @@ from departments.models import Department, DepartmentKind
 from departments.services import audit_record
 from reports.annual.kinds.indicators import LEVEL1
 from reports.annual.scoring import BUDGET_KEY, GRADES_KEY
-from reports.annual.services import outline_install, template_copy
+from reports.annual.services import (
+    DEFAULT_TEMPLATE_CODE,
+    outline_install,
+    template_copy,
+    template_install_default,
+)
 from reports.models import DepartmentTemplate, OutlineNode, ReportTemplate, SectionKind
 
 from .outline_generic import GENERIC_CODE, GENERIC_NAME, GENERIC_OUTLINE, GENERIC_SCORING
@@ -37,6 +42,18 @@ def template_install_generic() -> ReportTemplate:
                                              scoring=GENERIC_SCORING)
     outline_install(template, GENERIC_OUTLINE, None)
     return template
+
+
+@transaction.atomic
+def library_install(*, actor: AbstractBaseUser) -> list[ReportTemplate]:
+    """Ship the built-in templates (the seed's police outline, the generic one) into an empty library."""
+    _check_admin(actor)
+    missing = [code for code in (DEFAULT_TEMPLATE_CODE, GENERIC_CODE) if not ReportTemplate.objects.filter(code=code).exists()]
+    installed = [template_install_default(), template_install_generic()]
+    for template in installed:
+        if template.code in missing:
+            _audit(actor, template, "template.install", f"安装内置模板「{template.name}」")
+    return installed
 
 
 def _check_admin(actor: AbstractBaseUser) -> None:

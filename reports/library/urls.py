@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("templates/", views.template_list, name="template_list"),
     path("templates/assign/", views.template_assign, name="template_assign"),
+    path("templates/install/", views.library_install, name="template_install"),
     path("templates/<int:pk>/", views.template_detail, name="template_detail"),
     path("templates/<int:pk>/nodes/", views.node_add, name="template_node_add"),
     path("templates/<int:pk>/nodes/<slug:key>/", views.node_edit, name="template_node_edit"),

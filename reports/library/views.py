@@ -40,7 +40,17 @@ def template_list(request: HttpRequest) -> HttpResponse:
     _admin(request)
     return render(request, "reports/library/template_list.html", {
         "templates": selectors.latest_templates(), "assignments": selectors.assignments(), "codes": _codes(),
+        "missing_builtins": selectors.builtins_missing(),
     })
+
+
+@login_required
+@require_POST
+def library_install(request: HttpRequest) -> HttpResponse:
+    _admin(request)
+    installed = services.library_install(actor=request.user)
+    messages.success(request, "已安装内置模板：" + "、".join(t.name for t in installed))
+    return redirect("reports:template_list")
 
 
 @login_required
