@@ -39,7 +39,7 @@ def test_every_extension_is_kept_and_the_latest_is_in_force(police_report, finan
     [annotated] = annual_selectors.with_status(Report.objects.filter(pk=police_report.pk))
     assert annual_selectors.report_status(annotated).due == due
     assert annual_selectors.with_due(Section.objects.filter(report=police_report)).first().due == due
-    assert [e.action for e in audit_history(cycle)] == ["extension.grant", "extension.grant"]
+    assert [e.action for e in audit_history(cycle)] == ["extension.grant", "extension.grant", "cycle.launch"]
     client.force_login(finance_admin)
     page = client.get(reverse("reports:cycle_detail", args=[cycle.pk])).content.decode()
     assert "系统故障" in page and "改为十天" in page and "已被此后的延期取代" in page
