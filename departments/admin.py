@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
@@ -173,3 +175,17 @@ class ActingGrantAdmin(admin.ModelAdmin):
         for grant in queryset.select_related("user", "department"):
             services.acting_grant_revoke(grant=grant, actor=request.user)
         self.message_user(request, f"已撤销 {queryset.count()} 项代理授权。", messages.SUCCESS)
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    """People are deactivated (组织机构 → 人员与角色), never deleted: their names stay on revisions,
+    transitions and the audit trail."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

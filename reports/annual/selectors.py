@@ -164,8 +164,8 @@ def report_nodes(report: Report) -> list[OutlineNode]:
 
 def department_units(department: Department) -> list[Department]:
     """The units a section of this department may be assigned to (the department itself first)."""
-    return [department, *Department.objects.filter(budget_department=department).exclude(pk=department.pk)
-            .order_by("order", "code")]
+    units = Department.objects.filter(budget_department=department, retired_at__isnull=True)
+    return [department, *units.exclude(pk=department.pk).order_by("order", "code")]
 
 
 def cycles_visible(user: AbstractBaseUser) -> QuerySet[EvaluationCycle]:

@@ -202,6 +202,8 @@ def section_assign(*, section: Section, unit: Department, actor: AbstractBaseUse
         raise PermissionDenied("只有部门绩效联络员可以分配章节。")
     if unit.pk != department.pk and unit.budget_department_id != department.pk:
         raise ValidationError({"unit": f"「{unit.name}」不属于{department.name}。"})
+    if unit.is_retired:
+        raise ValidationError({"unit": f"「{unit.name}」已撤销，不能再分配章节。"})
     previous = Section.objects.select_related("unit").get(pk=section.pk).unit
     # compare-and-swap on the state: a submit that lands first wins, and the reassignment is refused
     if not Section.objects.filter(editable_q(), pk=section.pk).update(unit=unit):

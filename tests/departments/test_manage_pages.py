@@ -178,3 +178,10 @@ def test_a_coordinator_cannot_manage_someone_who_also_works_elsewhere(demo, coor
 
     membership_grant(user=outsider, unit=demo["CG-GAFJ-P02"], role=Role.CLERK)
     assert not perms.can_manage_person(coordinator, outsider)  # still holds a role in the education bureau
+
+
+def test_the_django_admin_never_deletes_a_person(client, demo, clerk):
+    root = get_user_model().objects.create_superuser("root", password="Ab3$root99")
+    client.force_login(root)
+    assert client.get(reverse("admin:auth_user_delete", args=[clerk.pk])).status_code == 403
+    assert client.get(reverse("admin:auth_user_change", args=[clerk.pk])).status_code == 200
