@@ -64,7 +64,10 @@ def _check_admin(actor: AbstractBaseUser) -> None:
 def editable_version(template: ReportTemplate, actor: AbstractBaseUser) -> ReportTemplate:
     """The version an edit goes to: this one while unused, else the next (created on first edit)."""
     _check_admin(actor)
-    if not ReportTemplate.objects.filter(pk=template.pk, is_frozen=True).exists():
+    # the row lock makes two admins' first edits of a frozen version share one new version (PostgreSQL;
+    # SQLite's IMMEDIATE transactions serialise writers anyway)
+    current = ReportTemplate.objects.select_for_update().get(pk=template.pk)
+    if not current.is_frozen:
         return template
     return newer_draft(template) or template_copy(template=template, actor=actor)
 
