@@ -75,3 +75,11 @@ def audit_history(target: models.Model) -> list[AuditEntry]:
     """The audit rows of one object, newest first (one query)."""
     ct = ContentType.objects.get_for_model(target)
     return list(AuditEntry.objects.filter(content_type=ct, object_id=target.pk).select_related("actor"))
+
+
+def person_history(person: AbstractBaseUser) -> list[AuditEntry]:
+    """A person's own audit rows and those of the roles given to or taken from them (kept on the unit)."""
+    ct = ContentType.objects.get_for_model(person)
+    own = Q(content_type=ct, object_id=person.pk)
+    roles = Q(action__startswith="membership.", changes__user=person.get_username())
+    return list(AuditEntry.objects.filter(own | roles).select_related("actor"))

@@ -57,6 +57,9 @@ def _admin_onboards(admin: Session, tmp_path) -> str:
     row.get_by_role("button", name="指定").click()
     expect(page.locator(".messages")).to_contain_text(f"{NEW[1]}的报告模板已设为")
     admin.shot("onboarding_2_templates.png")
+    page.locator("#templates").get_by_role("link", name="部门整体支出绩效评价报告（通用）").click()
+    expect(page.locator("#outline")).to_contain_text("五、绩效分析")
+    admin.shot("onboarding_2_generic_template.png")
 
     admin.nav("组织机构")
     page.get_by_role("link", name="人员与角色").first.click()
@@ -65,6 +68,10 @@ def _admin_onboards(admin: Session, tmp_path) -> str:
     expect(page.locator("main h1")).to_contain_text("人员表已导入")
     password = page.locator("#initial-passwords tr", has_text="swj_clerk").locator("code").inner_text()
     admin.shot("onboarding_3_people.png")
+    page.get_by_role("link", name="返回人员列表").click()
+    page.locator("#people").get_by_role("link", name="swj_leader").click()
+    expect(page.locator("#roles")).to_contain_text("领导小组成员（组长）")
+    admin.shot("onboarding_3_person.png")
 
     admin.nav("评价周期")
     page.get_by_role("link", name="发起评价周期").click()

@@ -19,7 +19,7 @@ from departments import accounts
 from departments import permissions as perms
 from departments.middleware import SESSION_MUST_CHANGE
 from departments.models import ImportKind, Membership
-from departments.selectors import audit_history
+from departments.selectors import person_history
 
 from . import selectors
 from .forms import PasswordResetForm, PersonCreateForm, ReasonForm, RenameForm, RoleGrantForm
@@ -76,7 +76,7 @@ def _person_page(request: HttpRequest, person: object, status: int = 200, **form
                  if perms.can_manage_people_at(request.user, m.unit)
                  and m.role in perms.grantable_roles(request.user, m.unit)}
     return render(request, "departments/manage/person_detail.html", {
-        "person": person, "revocable": revocable, "history": audit_history(person),
+        "person": person, "revocable": revocable, "history": person_history(person),
         "can_manage": perms.can_manage_person(request.user, person) and person.pk != request.user.pk,
         "grant_form": forms.get("grant_form") or _grant_form(request),
         "rename_form": forms.get("rename_form") or RenameForm(initial={"full_name": person.get_full_name()}),

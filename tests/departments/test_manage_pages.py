@@ -185,3 +185,13 @@ def test_the_django_admin_never_deletes_a_person(client, demo, clerk):
     client.force_login(root)
     assert client.get(reverse("admin:auth_user_delete", args=[clerk.pk])).status_code == 403
     assert client.get(reverse("admin:auth_user_change", args=[clerk.pk])).status_code == 200
+
+
+def test_the_person_page_lists_the_roles_given_and_taken(client, demo, finance_admin, outsider):
+    from departments.services import membership_grant, membership_revoke
+
+    membership = membership_grant(user=outsider, unit=demo["CG-JTJ-N02"], role=Role.VIEWER, actor=finance_admin)
+    membership_revoke(membership=membership, actor=finance_admin, reason="岗位调整")
+    client.force_login(finance_admin)
+    page = client.get(reverse("person_detail", args=[outsider.pk])).content.decode()
+    assert "授予孙丽“查阅”角色" in page and "撤销孙丽的“查阅”角色" in page and "岗位调整" in page
