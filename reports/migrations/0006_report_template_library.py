@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0004_org_self_service'),
-        ('reports', '0004_extension_every_grant'),
+        ('reports', '0005_exportjob_cancelled'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
