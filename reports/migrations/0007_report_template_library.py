@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0004_org_self_service'),
-        ('reports', '0005_exportjob_cancelled'),
+        ('reports', '0006_rectification_results_publication'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
