@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from departments.importing import ImportRejected
 from departments.people import people_import
@@ -22,6 +23,8 @@ class Command(BaseCommand):
             result = people_import(rows=rows, actor=None)
         except TableError as exc:
             raise CommandError(f"{file.name}：{exc}") from exc
+        except DatabaseError as exc:  # the checks above should leave nothing for the database to refuse
+            raise CommandError(f"{file.name}：数据库拒绝写入（{type(exc).__name__}），未导入任何数据。") from exc
         except ImportRejected as exc:
             lines = "\n".join(f"  {e}" for e in exc.errors)
             raise CommandError(f"{file.name} 有 {len(exc.errors)} 处错误，未导入任何数据：\n{lines}") from exc
