@@ -58,3 +58,37 @@ def blocking_messages(findings: list[Finding], *, explain: str = "须填写说�
     """What stops a submission, for the user: each error, and each warning still without a written
     explanation (``explain`` says what to write: 说明, or 原因 for a quarterly warning)."""
     return [f.issue.message if f.is_error else f"{f.issue.message}（{explain}）" for f in findings if f.blocking]
+
+
+# What a warning is about, for the history's 提醒说明 rows: the code is internal and never shown.
+# "{}" takes the code's last part (the figure's name) for the codes that end in one.
+TOPICS = {
+    "budget.income_total": "收入合计与全年预算数不一致",
+    "budget.received_over": "资金到位数超过预算",
+    "budget.execution_low": "预算执行率低于 90%",
+    "budget.execution_over": "预算执行率超过 100%",
+    "three_public.no_budget": "未填写“三公”经费本年预算数",
+    "three_public.over_budget": "“三公”经费超出预算",
+    "three_public.no_prior": "未填写“三公”经费上年决算数",
+    "three_public.increase": "“三公”经费较上年增长",
+    "statistics.stated": "「{}」原文数据与计算不符",
+    "statistics.no_prior": "「{}」未填写上年数",
+    "quarterly.behind_checkpoint": "预算执行率低于序时进度",
+    "quarterly.decreased": "累计执行数少于上季度",
+    "quarterly.over_budget": "累计执行数超过全年预算数",
+    "quarterly.unlikely": "指标可能无法完成",
+    "quarterly.row_decreased": "指标累计完成值少于上季度",
+    "quarterly.implausible": "指标数值超出合理范围",
+}
+
+
+def topic(code: str) -> str:
+    """The Chinese name of a finding's code ("提醒" when it is not a known one)."""
+    if code in TOPICS:
+        return TOPICS[code]
+    prefix, _, name = code.rpartition(".")
+    while prefix:
+        if prefix in TOPICS:
+            return TOPICS[prefix].format(name)
+        prefix, _, name = prefix.rpartition(".")
+    return "提醒"

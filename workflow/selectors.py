@@ -26,6 +26,11 @@ def item_history(item: Submittable) -> list[TransitionLog]:
     return list(_logs_of(item).select_related("actor"))
 
 
+def last_transition(item: Submittable) -> TransitionLog | None:
+    """The item's latest transition (one query)."""
+    return _logs_of(item).order_by("-id").first()
+
+
 def any_history(items: Sequence[Submittable]) -> bool:
     """Has any of these items (of one model) ever been through a transition? (one query)"""
     if not items:

@@ -22,6 +22,7 @@ from .contract import Submittable
 from .guards import action_check
 from .models import TransitionLog
 from .outbox import outbox_enqueue
+from .selectors import last_transition
 from .states import EDITABLE_STATES, State
 from .transitions import TRANSITIONS, Action, Transition
 
@@ -33,6 +34,15 @@ class TransitionRefused(Exception):
 class AlreadyHandled(TransitionRefused):
     def __init__(self) -> None:
         super().__init__("已被他人处理：该事项的状态或内容已经改变，请刷新后查看。")
+
+
+class AlreadyDone(TransitionRefused):
+    """The actor's own earlier request (a double click, a second tab) already took this action."""
+
+    def __init__(self, log: TransitionLog):
+        when = timezone.localtime(log.created_at)
+        super().__init__(f"您已于 {when:%H:%M:%S} {log.get_action_display()}（第 {log.revision} 版），无需重复操作。")
+        self.log = log
 
 
 class ContentConflict(Exception):
@@ -99,9 +109,7 @@ def transition_apply(*, item: Any, action: str, actor: AbstractBaseUser, version
     )
     item.refresh_from_db()
     if updated != 1:
-        if item.state == seen_state and item.version == version:
-            raise TransitionRefused(f"当前状态为「{State(item.state).label}」，不能{t.label}。")
-        raise AlreadyHandled()
+        _refuse_unchanged(item, t, actor, version, seen_state)
     from_state = seen_state
     log = TransitionLog.objects.create(
         content_type=ContentType.objects.get_for_model(item), object_id=item.pk,
@@ -110,6 +118,16 @@ def transition_apply(*, item: Any, action: str, actor: AbstractBaseUser, version
     )
     outbox_enqueue("workflow.tasks.transition_notify", log.pk)
     return log
+
+
+def _refuse_unchanged(item: Any, t: Transition, actor: AbstractBaseUser, version: int, seen_state: str) -> None:
+    """Why the compare-and-swap changed nothing: the actor's own earlier click, someone else, or the state."""
+    last = last_transition(item)
+    if last and last.action == t.action and last.actor_id == actor.pk and last.revision == version:
+        raise AlreadyDone(last)
+    if item.state == seen_state and item.version == version:
+        raise TransitionRefused(f"当前状态为「{State(item.state).label}」，不能{t.label}。")
+    raise AlreadyHandled()
 
 
 def submit(*, item: Any, actor: AbstractBaseUser, version: int) -> TransitionLog:

@@ -9,6 +9,8 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from reports.findings import topic
+
 from .kinds import get_kind
 from .kinds.base import EMPTY
 
@@ -48,7 +50,7 @@ def describe(kind: str, data: dict[str, Any]) -> dict[str, str]:
     explanations of warnings."""
     flat = dict(get_kind(kind).describe(data))
     for code, text in (data.get("explanations") or {}).items():
-        flat[f"提醒说明（{code}）"] = text
+        flat[f"提醒说明（{topic(code)}）"] = text
     return flat
 
 
@@ -65,3 +67,10 @@ def revision_changes(kind: str, old: dict[str, Any], new: dict[str, Any]) -> tup
         if before.get(label, EMPTY) != after.get(label, EMPTY)
     ]
     return texts, fields
+
+
+def typed_text(kind: str, data: dict[str, Any]) -> str:
+    """Content as typed, as plain text to copy when it cannot be saved (the section went under review)."""
+    lines = [data.get(key, "") for key in TEXT_FIELDS if data.get(key)]
+    lines += [f"{label}：{value}" for label, value in describe(kind, data).items() if value != EMPTY]
+    return "\n".join(lines)

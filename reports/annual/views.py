@@ -22,11 +22,13 @@ from reports.models import EvaluationCycle, Section, SectionAttachment
 from reports.params import int_param
 from reports.rectification.services import can_raise
 from workflow import selectors as history
-from workflow.guards import actions_for, can_edit, content_editable
+from workflow import services as workflow
+from workflow.guards import action_check, actions_for, can_edit, content_editable
 from workflow.services import ContentConflict, ContentLocked
+from workflow.transitions import Action
 
 from . import checks, rendering, scoring, selectors, services
-from .diff import revision_changes
+from .diff import revision_changes, typed_text
 from .filters import SectionFilter
 from .forms import AttachmentForm, CycleLaunchForm, ExtensionForm, ScoreAdjustmentForm
 from .kinds import KINDS
@@ -61,69 +63,134 @@ def _forms(section: Section, data: Any = None) -> tuple[forms.Form | None, dict[
     return form, formsets
 
 
+def _posted_explanations(post: Any) -> dict[str, str]:
+    return {key[len(EXPLAIN_PREFIX):]: value.strip()
+            for key, value in post.items() if key.startswith(EXPLAIN_PREFIX) and value.strip()}
+
+
 def _posted_data(section: Section, form: forms.Form | None, formsets: dict, post: Any) -> dict[str, Any] | None:
     if (form and not form.is_valid()) or not all(fs.is_valid() for fs in formsets.values()):
         return None
     data = KINDS[section.kind].to_data(form, formsets)
-    explanations = {
-        key[len(EXPLAIN_PREFIX):]: value.strip()
-        for key, value in post.items() if key.startswith(EXPLAIN_PREFIX) and value.strip()
-    }
+    explanations = _posted_explanations(post)
     if explanations:
         data["explanations"] = explanations
     return data
 
 
-def _edit_context(section: Section, form: forms.Form | None, formsets: dict, data: dict[str, Any],
-                  base_version: int) -> dict[str, Any]:
+def _form_errors(form: forms.Form | None, formsets: dict[str, forms.BaseFormSet]) -> list[str]:
+    """Every error of the form as typed, for the check panel (the page shows each beside its field too)."""
+    errs = [str(e) for f in [form, *[x for fs in formsets.values() for x in fs.forms]] if f
+            for field_errors in f.errors.values() for e in field_errors]
+    return errs + [str(e) for fs in formsets.values() for e in fs.non_form_errors()]
+
+
+def _edit_context(section: Section, form: forms.Form | None, formsets: dict, data: dict[str, Any] | None,
+                  base_version: int, user: Any, post: Any = None) -> dict[str, Any]:
+    """The edit page; ``data`` None: the form as typed (``post``) has errors, so the panel lists them
+    instead of a preview of the last saved content, and the typed explanations are kept."""
     report = section.report
-    ctx = checks.context_for_draft(section, data)
+    shown = data if data is not None else section.data | {"explanations": _posted_explanations(post or {})}
+    ctx = checks.context_for_draft(section, shown)
     entry = rendering.section_depth(section, selectors.report_nodes(report), report.template)
-    rendered = rendering.render_section(section, ctx, entry.depth, report.template, data)
+    submit = action_check(user, section, Action.SUBMIT)
     return {
-        "section": section, "form": form, "formsets": formsets, "rendered": rendered, "entry": entry,
-        "base_version": base_version, "explanations": data.get("explanations", {}),
+        "section": section, "form": form, "formsets": formsets, "entry": entry,
+        "rendered": rendering.render_section(section, ctx, entry.depth, report.template, shown),
+        "typed_errors": _form_errors(form, formsets) if data is None else [],
+        "base_version": base_version, "explanations": shown.get("explanations", {}),
         "kind_template": f"reports/annual/kinds/{section.kind}_form.html",
         "return_comment": history.return_comment(section),
+        "can_submit": submit.permitted, "submit_refused": submit.refused,
     }
+
+
+def _render_edit(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    return render(request, "reports/annual/section_edit.html", context, status=status)
 
 
 @login_required
 def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
     section = selectors.section_for_edit(request.user, pk)
-    if not content_editable(section):
-        messages.error(request, f"该章节{section.get_state_display()}，不能修改。")
-        return redirect("reports:section_detail", pk=pk)
     if request.method != "POST":
+        if not content_editable(section):
+            messages.error(request, f"该章节{section.get_state_display()}，不能修改。")
+            return redirect("reports:section_detail", pk=pk)
         form, formsets = _forms(section)
-        return render(request, "reports/annual/section_edit.html",
-                      _edit_context(section, form, formsets, section.data, section.version))
+        return _render_edit(request, _edit_context(section, form, formsets, section.data, section.version,
+                                                   request.user))
     form, formsets = _forms(section, request.POST)
     base_version = int_param(request.POST.get("base_version"), label="版本号")
     data = _posted_data(section, form, formsets, request.POST)
     if data is None:
         messages.error(request, "有填写错误，未保存。请按红色提示修改。")
-        return render(request, "reports/annual/section_edit.html",
-                      _edit_context(section, form, formsets, section.data, base_version), status=400)
+        return _render_edit(request, _edit_context(section, form, formsets, None, base_version, request.user,
+                                                        request.POST), 400)
     try:
-        result = services.section_save(section=section, data=data, base_version=base_version, actor=request.user)
-    except ContentConflict as conflict:
-        latest = conflict.latest
-        who = latest.author.get_full_name() if latest and latest.author else "他人"
-        messages.error(request, f"保存冲突：该章节已被{who}于 {timezone.localtime(latest.created_at):%m-%d %H:%M} 修改为第 {latest.number} 版，"
-                                f"您的修改未保存。您输入的内容仍在下面，请对照最新版本后再保存。" if latest else
-                       "保存冲突：该章节已被他人修改，您的修改未保存。")
-        context = _edit_context(section, form, formsets, data, base_version)
-        context["conflict"] = latest
-        return render(request, "reports/annual/section_edit.html", context, status=409)
-    except ContentLocked as locked:
-        messages.error(request, f"该章节{locked.state_label}，不能修改；您的修改未保存。")
-        return render(request, "reports/annual/section_edit.html",
-                      _edit_context(section, form, formsets, data, base_version), status=409)
-    errors, warnings = checks.counts(result.findings)
-    messages.success(request, f"已保存为第 {result.revision.number} 版。" +
-                     (f"还有 {errors} 个错误、{warnings} 个待说明的提醒。" if errors or warnings else "检查全部通过。"))
+        result = _save_if_changed(section, data, base_version, request.user)
+    except (ContentConflict, ContentLocked) as refusal:
+        return _render_refused_save(request, section, (form, formsets), data, base_version, refusal)
+    if request.POST.get("submit"):
+        return _submit_after_save(request, section)
+    if result:
+        _message_after_save(request, result)
     return redirect("reports:section_edit", pk=pk)
+
+
+def _save_if_changed(section: Section, data: dict[str, Any], base_version: int,
+                     actor: Any) -> services.SaveResult | None:
+    """Save the typed content as the next revision; nothing when it equals the revision it was loaded
+    from (提交审核 on an unchanged form submits without an empty revision)."""
+    if base_version == section.version and data == section.data:
+        return None
+    return services.section_save(section=section, data=data, base_version=base_version, actor=actor)
+
+
+def _message_after_save(request: HttpRequest, result: services.SaveResult) -> None:
+    """What was saved and the next step; a save that still has errors is not shown as a success."""
+    errors, warnings = checks.counts(result.findings)
+    saved = f"已保存为第 {result.revision.number} 版。"
+    if errors:
+        messages.error(request, f"{saved}还有 {errors} 个错误，改正后才能提交审核（见右侧“检查”）。")
+    elif warnings:
+        messages.warning(request, f"{saved}还有 {warnings} 个提醒须写明原因（见“提醒说明”），然后点“保存并提交审核”。")
+    else:
+        messages.success(request, f"{saved}检查全部通过。下一步：点“保存并提交审核”送领导小组审核。")
+
+
+def _submit_after_save(request: HttpRequest, section: Section) -> HttpResponse:
+    """提交审核 from the edit page: the workflow's guard decides; its refusal is shown on the edit page."""
+    section.refresh_from_db()
+    try:
+        log = workflow.submit(item=section, actor=request.user, version=section.version)
+    except workflow.AlreadyDone as done:
+        messages.info(request, str(done))
+    except (workflow.TransitionRefused, PermissionDenied) as exc:
+        messages.error(request, f"已保存为第 {section.version} 版，但未提交：{exc}")
+        return redirect("reports:section_edit", pk=section.pk)
+    else:
+        messages.success(request, f"已保存并提交审核（第 {section.version} 版）：{section.workflow_title()} → "
+                                  f"{log.get_to_state_display()}。在审核通过或退回前不能修改。")
+    return redirect("reports:section_detail", pk=section.pk)
+
+
+def _render_refused_save(request: HttpRequest, section: Section, forms_: tuple, data: dict[str, Any],
+                         base_version: int, refusal: Exception) -> HttpResponse:
+    """A stale save: nothing is saved and nothing typed is lost; the page shows it again to copy or merge."""
+    context = _edit_context(section, *forms_, data, base_version, request.user)
+    if isinstance(refusal, ContentLocked):
+        messages.error(request, f"该章节已{refusal.state_label}，不能再修改；您的修改未保存。"
+                                "您输入的内容仍在下面，可复制保存，待退回后再填入。")
+        context |= {"locked": refusal.state_label, "typed_text": typed_text(section.kind, data),
+                    "can_submit": False}
+        return _render_edit(request, context, 409)
+    latest = refusal.latest
+    who = latest.author.get_full_name() if latest and latest.author else "他人"
+    messages.error(request, f"保存冲突：该章节已被{who}于 {timezone.localtime(latest.created_at):%m-%d %H:%M} 修改为第 {latest.number} 版，"
+                            f"您的修改未保存。您输入的内容仍在下面，请对照最新版本后再保存。" if latest else
+                   "保存冲突：该章节已被他人修改，您的修改未保存。")
+    context["conflict"] = latest
+    return _render_edit(request, context, 409)
 
 
 @login_required
@@ -134,11 +201,8 @@ def section_compute(request: HttpRequest, pk: int) -> JsonResponse:
     form, formsets = _forms(section, request.POST)
     data = _posted_data(section, form, formsets, request.POST)
     if data is None:
-        errs = [str(e) for f in [form, *[x for fs in formsets.values() for x in fs.forms]] if f
-                for field_errors in f.errors.values() for e in field_errors]
-        errs += [str(e) for fs in formsets.values() for e in fs.non_form_errors()]
-        return JsonResponse({"ok": False, "errors": errs})
-    context = _edit_context(section, form, formsets, data, section.version)
+        return JsonResponse({"ok": False, "errors": _form_errors(form, formsets)})
+    context = _edit_context(section, form, formsets, data, section.version, request.user)
     html = render(request, "reports/annual/includes/section_live.html", context).content.decode()
     return JsonResponse({"ok": True, "html": html})
 

@@ -68,6 +68,8 @@ def take_action(request: HttpRequest, item: Submittable, action: str) -> HttpRes
     try:
         log = workflow.transition_apply(item=item, action=action, actor=request.user, version=data["version"],
                                         comment=data["comment"])
+    except workflow.AlreadyDone as done:
+        messages.info(request, str(done))
     except workflow.TransitionRefused as exc:
         messages.error(request, str(exc))
         # keep what the reviewer typed: the page shows it again

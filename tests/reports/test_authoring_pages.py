@@ -136,8 +136,12 @@ def test_locked_section_cannot_be_saved(client, coordinator, police_report):
     client.force_login(coordinator)
     budget = section_of(police_report, "overview")
     Section.objects.filter(pk=budget.pk).update(state="submitted")
-    response = post_budget(client, budget, 0, initial="1")
-    assert response.status_code == 302  # sent back to the read-only page
+    response = post_budget(client, budget, 0, initial="1", text="在旧标签页里写的一段话。")
+    # nothing is saved, nothing typed is lost: the page shows it again, to copy
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert 'id="typed-text"' in page and "在旧标签页里写的一段话。" in page and "复制我输入的内容" in page
+    assert "保存并提交审核" not in page and ">保存</button>" not in page
     response = client.post(reverse("reports:section_compute", args=[budget.pk]), {"f-input_unit": "wan"})
     budget.refresh_from_db()
     assert budget.version == 0

@@ -227,3 +227,13 @@ def test_email_goes_out_to_reviewers_with_an_address(ready_section, clerk, leade
         wf.submit(item=ready_section, actor=clerk, version=ready_section.version)
     assert [m.to for m in mail.outbox] == [["leader@example.internal"]]
     assert "提交审核" in mail.outbox[0].subject
+
+
+def test_the_actors_own_second_click_is_already_done_not_someone_else(ready_section, clerk):
+    seen = Section.objects.get(pk=ready_section.pk)  # the second click's copy, read before the first landed
+    wf.submit(item=ready_section, actor=clerk, version=ready_section.version)
+    with pytest.raises(wf.AlreadyDone, match="无需重复操作"):
+        wf.submit(item=seen, actor=clerk, version=seen.version)
+    again = Section.objects.get(pk=ready_section.pk)
+    with pytest.raises(wf.AlreadyDone):
+        wf.submit(item=again, actor=clerk, version=again.version)
