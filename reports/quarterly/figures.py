@@ -8,7 +8,7 @@ Stored data (amounts in 元 as strings, like sections):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +29,28 @@ class RowFigures:
     cause: str
     measures: str
     progress: Decimal | None  # actual / target for quantitative "≥" targets
+    typed: dict[str, str] = field(default_factory=dict)  # actual/expected/previous as typed (定性: 满意)
+
+    def _shown(self, key: str) -> str:
+        value = getattr(self, key)
+        return fig.format_number(value) if value is not None else (self.typed.get(key) or "—")
+
+    @property
+    def actual_shown(self) -> str:
+        """The figure as a number, or what was typed when it is not one (a qualitative 满意)."""
+        return self._shown("actual")
+
+    @property
+    def expected_shown(self) -> str:
+        return self._shown("expected")
+
+    @property
+    def previous_shown(self) -> str:
+        return self._shown("previous")
+
+    @property
+    def is_rate(self) -> bool:
+        return self.target.measure_unit.strip() in ("%", "％") or self.target.target.strip().endswith(("%", "％"))
 
     @property
     def at_risk(self) -> bool:
@@ -53,12 +75,15 @@ def compute(report: QuarterlyReport, data: dict[str, Any], targets: list[AnnualT
     rows = []
     for t in targets:
         row = data.get("rows", {}).get(str(t.pk), {})
+        before = previous.get("rows", {}).get(str(t.pk), {}).get("actual")
         actual = fig.measure_or_none(row.get("actual"))
         rows.append(RowFigures(
             target=t, actual=actual, expected=fig.measure_or_none(row.get("expected")),
-            previous=fig.measure_or_none(previous.get("rows", {}).get(str(t.pk), {}).get("actual")),
+            previous=fig.measure_or_none(before),
             likelihood=row.get("likelihood", ""), cause=row.get("cause", ""), measures=row.get("measures", ""),
             progress=fig.rate(actual, fig.measure_or_none(t.target)) if t.nature != "定性" else None,
+            typed={"actual": str(row.get("actual") or ""), "expected": str(row.get("expected") or ""),
+                   "previous": str(before or "")},
         ))
     return {
         "budget": budget, "rate": rate, "checkpoint": checkpoint, "previous_executed": prev_executed,
@@ -100,6 +125,27 @@ def _row_issues(row: RowFigures) -> list[Issue]:
             issues.append(error(f"quarterly.measures.{key}", f"「{name}」请填写纠偏措施"))
     if row.actual is not None and row.previous is not None and row.actual < row.previous:
         issues.append(warning(f"quarterly.row_decreased.{key}", f"「{name}」累计完成值少于上季度"))
+    return issues + _implausible(row)
+
+
+IMPLAUSIBLE_FACTOR = 10  # a cumulative figure ten times its annual target is more likely a typing slip
+
+
+def _implausible(row: RowFigures) -> list[Issue]:
+    """Values that are probably mistyped (a rate of 1000%, a forecast above 100% for a rate); a warning
+    to check or explain before submitting, never a refusal."""
+    name, key, target = row.target.name, row.target.pk, fig.measure_or_none(row.target.target)
+    issues = []
+    for part, label, value in (("actual", "累计完成值", row.actual), ("expected", "全年预计值", row.expected)):
+        if value is None:
+            continue
+        if row.is_rate and value > 100:
+            issues.append(warning(f"quarterly.implausible.{part}.{key}",
+                                  f"「{name}」{label} {fig.format_number(value)}% 超过 100%，请核对（比率不会超过 100%）"))
+        elif not row.is_rate and target and target > 0 and value > target * IMPLAUSIBLE_FACTOR:
+            issues.append(warning(f"quarterly.implausible.{part}.{key}",
+                                  f"「{name}」{label} {fig.format_number(value)} 超过年度指标值 {row.target.target} 的 "
+                                  f"{IMPLAUSIBLE_FACTOR} 倍，请核对"))
     return issues
 
 

@@ -186,3 +186,29 @@ def test_saving_again_from_the_conflict_page_applies_over_the_latest_version(cli
     assert response.status_code == 302
     station.refresh_from_db()
     assert station.version == 2 and station.data["rows"][str(target.pk)]["actual"] == "97"
+
+
+def test_a_qualitative_value_is_shown_as_entered(client, quarters, coordinator):
+    station = quarters.get(quarter=4, unit__name="城关派出所")
+    target = AnnualTarget.objects.get(name="服务对象满意度")
+    assert station.data["rows"][str(target.pk)]["expected"] == "满意"
+    client.force_login(coordinator)
+    page = client.get(reverse("reports:quarterly_detail", args=[station.pk])).content.decode()
+    row = page[page.index("服务对象满意度"):]
+    row = row[:row.index("</tr>")]
+    assert '<td class="num">满意</td>' in row
+
+
+def test_implausible_values_are_warnings_before_submit(quarters):
+    station = quarters.get(quarter=3, unit__name="城关派出所")
+    target = AnnualTarget.objects.get(name="矛盾纠纷排查化解率")  # ≥ 95 %
+    row = {"actual": "1000", "expected": "101", "likelihood": "certain"}
+    found = {f.issue.code: f for f in quarterly_selectors.evaluate(station, {"rows": {str(target.pk): row}})[1]}
+    actual, expected = found[f"quarterly.implausible.actual.{target.pk}"], found[f"quarterly.implausible.expected.{target.pk}"]
+    assert not actual.is_error and actual.blocking  # a warning: it needs a written reason before submit
+    assert "累计完成值 1000% 超过 100%" in actual.issue.message and "全年预计值 101% 超过 100%" in expected.issue.message
+    count = AnnualTarget.objects.get(name="毒品刑事案件破获数")  # ≥ 50 件: ten times is a typing slip
+    report = quarters.get(quarter=3, unit__name="禁毒大队")
+    row = {"actual": "5600", "expected": "56", "likelihood": "certain"}
+    assert f"quarterly.implausible.actual.{count.pk}" in codes(report, {"rows": {str(count.pk): row}})
+    assert not {c for c in codes(report) if c.startswith("quarterly.implausible")}
