@@ -190,6 +190,20 @@ def can_administer(user: AbstractBaseUser) -> bool:
     return scope.is_superuser or any(g.role == Role.FINANCE_ADMIN for g in scope.grants)
 
 
+OVERSEE_ROLES = frozenset({Role.COORDINATOR, Role.LEADER, Role.FINANCE_REVIEWER, Role.FINANCE_ADMIN})
+
+
+def reaches_whole_department(user: AbstractBaseUser, roles: frozenset[str] = ALL_ROLES) -> bool:
+    """Does a role of the user (or a 代理 or a share, for all roles) cover a whole budget department,
+    not only a unit inside one? Answered from the loaded scope, without a query."""
+    scope = user_scope(user)
+    if scope.is_superuser or (roles == ALL_ROLES and (scope.acting_leader_paths or scope.shared_view_paths)):
+        return True
+    if Role.LEADER in roles and scope.acting_leader_paths:
+        return True
+    return any(g.role in roles and g.budget_department_id in (None, g.unit_id) for g in scope.grants)
+
+
 def ancestor_paths(unit: Department) -> list[str]:
     """'/A/B/C/' → ['/A/', '/A/B/', '/A/B/C/']: every unit whose roles reach this one."""
     codes = [c for c in unit.path.split("/") if c]

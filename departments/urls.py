@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -25,5 +24,5 @@ urlpatterns = [
     path("org/<str:code>/", views.department_detail, name="department_detail"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("password/", people_views.ForcedPasswordChangeView.as_view(), name="password_change"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
 ]

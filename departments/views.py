@@ -1,3 +1,5 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
@@ -46,4 +48,15 @@ class LoginView(security.LoginView):
         if must_change_password(form.get_user()):
             self.request.session[SESSION_MUST_CHANGE] = True
             return redirect("password_change")
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """退出, then the login page says so (the message outlives the session that is flushed)."""
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        was_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_in:
+            messages.success(request, "您已安全退出。再次使用请重新登录。")
         return response

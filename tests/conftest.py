@@ -50,6 +50,14 @@ def _missing_service(item: pytest.Item) -> str | None:
     return None
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from django.conf import settings
+
+    media = Path(settings.MEDIA_ROOT)
+    if media.name.startswith("evalsite-test-media-"):
+        shutil.rmtree(media, ignore_errors=True)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     reason = _missing_service(item)
     if reason is None:

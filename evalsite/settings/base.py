@@ -61,6 +61,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "departments.context_processors.user_scope",
                 "workflow.context_processors.unread_notifications",
+                "reports.navigation.main_menu",
             ],
         },
     },
@@ -149,7 +150,7 @@ ANONYMOUS_USER_NAME = None
 # Celery: without a broker, tasks run in-process (the embedded demo).
 _BROKER = env_str("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not _BROKER
-CELERY_BROKER_URL = _BROKER or "memory://"
+CELERY_BROKER_URL = _BROKER or "memory://localhost/"  # a hostname, else kombu logs an English warning
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", _BROKER or "cache+memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True  # no caller waits on a result: job state lives in the database

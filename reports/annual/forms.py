@@ -76,7 +76,8 @@ class AttachmentForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    department = forms.ModelChoiceField(label="部门", queryset=Department.objects.none())
+    department = forms.ModelChoiceField(label="部门", queryset=Department.objects.none(), empty_label="请选择部门",
+                                        error_messages={"required": "部门：请选择要延期的部门。"})
     due_on = forms.DateField(label="延期至", widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label="理由", max_length=200)
 

@@ -27,7 +27,8 @@ def quarter_summary_request_for(day: date) -> ExportJob | None:
     if not departments:
         return None
     params = {"year": year, "quarter": quarter, "include_unapproved": False,
-              "department_ids": [d.pk for d in departments], "scheduled": True}
+              "department_ids": [d.pk for d in departments], "scheduled": True,
+              "requested_by": "系统（每季度初定时生成）"}
     existing = ExportJob.objects.filter(kind=ExportKind.QUARTER_SUMMARY, params__year=year,
                                         params__quarter=quarter, params__scheduled=True).first()
     if existing:

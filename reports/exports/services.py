@@ -62,7 +62,8 @@ def export_job_request(*, kind: str, params: dict[str, Any], departments: list[D
     """Queue an export: the job and its outbox message are written together, sent after the commit."""
     if not departments or not can_download(actor, departments):
         raise PermissionDenied("您的权限范围不包含该导出涉及的全部部门。")
-    job = ExportJob.objects.create(kind=kind, params=params, requested_by=actor)
+    # the builders name the requester in the file (说明 sheet): pass who asked along with the parameters
+    job = ExportJob.objects.create(kind=kind, params=params | {"requested_by_id": actor.pk}, requested_by=actor)
     job.departments.set(departments)
     export_job_queue(job.pk)
     return job

@@ -102,3 +102,16 @@ def test_beat_requests_the_quarter_summary_once(demo, fake_builder):
     assert quarter_summary_request_for(date(2022, 1, 1)).pk == job.pk
     assert ExportJob.objects.count() == 1
     assert quarter_summary_request_for(date(2021, 4, 1)) is None  # no Q1 reports
+
+
+def test_the_file_names_who_requested_it(demo, finance_admin, fake_builder):
+    from reports.exports.quarter_summary import Params
+
+    police = Department.objects.get(code="CG-GAFJ")
+    job = jobs.export_job_request(kind="quarter_summary", params={"year": 2021, "quarter": 4},
+                                  departments=[police], actor=finance_admin)
+    assert Params.parse(job.params).requested_by == "刘洋"  # 说明 sheet's 生成人, not （未记录）
+    QuarterlyReport.objects.create(department=police, unit=police, year=2021, quarter=4, is_main=True,
+                                   due_on=date(2022, 1, 15))
+    scheduled = quarter_summary_request_for(date(2022, 1, 1))
+    assert Params.parse(scheduled.params).requested_by.startswith("系统")
