@@ -79,3 +79,11 @@ def test_tests_write_media_outside_the_demo():
     demo_media = ROOT / "var" / "media"
     assert Path(settings.MEDIA_ROOT).resolve() != demo_media.resolve()
     assert not Path(settings.MEDIA_ROOT).resolve().is_relative_to(ROOT / "var")
+
+
+def test_the_readme_is_self_contained():
+    readme = (ROOT / "README.md").read_text()
+    assert "../" not in readme  # a clone has nothing beside the repository
+    for target in re.findall(r"\]\(([^)#:]+)\)", readme) + re.findall(r"`((?:docs|scripts)/[^`\s]+)`", readme):
+        assert (ROOT / target).exists(), target
+    assert "load_demo --reset" in readme
