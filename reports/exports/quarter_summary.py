@@ -205,6 +205,10 @@ class Table:
         ws.page_setup.fitToHeight = 0  # as many pages down as needed
         ws.print_options.horizontalCentered = True
         ws.print_title_rows = f"{self.header_row}:{self.header_row}" if has_preamble else f"1:{self.header_row}"
+        # every printed page: the sheet's name and its page number (the header row repeats above)
+        ws.oddFooter.center.text = "&A　第 &P 页，共 &N 页"
+        ws.oddFooter.center.size = 9
+        ws.page_margins.bottom, ws.page_margins.footer = 0.8, 0.3
 
     def _title_rows(self, ws: WriteOnlyWorksheet, preamble: list[tuple[str, str]]) -> None:
         title = WriteOnlyCell(ws, self.title)

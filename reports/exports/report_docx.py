@@ -2,7 +2,8 @@
 
 GB/T 9704 conventions: A4, 方正小标宋简体 二号 title, 三号 body in 仿宋_GB2312 with a
 first-line indent of two characters and a fixed 28 pt line, 一级 headings in 黑体, 二级 in
-楷体, page numbers "— 1 —" in the footer. Fonts are named in ``w:eastAsia`` and the font
+楷体; page numbers outside, the 附件 list and the closing block with the seal's place are
+laid out by docx_layout. Fonts are named in ``w:eastAsia`` and the font
 table carries the usual fallbacks (仿宋_GB2312 → 仿宋 …) for machines without them.
 
 The file depends on the data only: core properties and zip timestamps come from the
@@ -24,7 +25,6 @@ from django.db.models import Max
 from django.utils import timezone
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -32,24 +32,24 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
-from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from reports import figures as fig
 from reports.annual import rendering, scoring, selectors
 from reports.annual.rendering import RenderedSection
-from reports.models import Report, ScoreAdjustment, Section, SectionKind
+from reports.models import Report, ScoreAdjustment, Section, SectionAttachment, SectionKind
 from workflow.models import TransitionLog
 from workflow.states import State
 
 from .base import BuildResult, Progress
+from .docx_layout import FONT_PAGE, attachment_list, closing_block, page_setup
+from .docx_layout import set_fonts as _set_fonts
 
 FONT_TITLE = "方正小标宋简体"
 FONT_H1 = "黑体"
 FONT_H2 = "楷体"
 FONT_BODY = "仿宋_GB2312"
 FONT_TABLE = "仿宋_GB2312"
-FONT_PAGE = "宋体"
 FONT_LATIN = "Times New Roman"
 # Written to the font table as w:altName: what Word substitutes where the first font is missing.
 FALLBACKS = {FONT_TITLE: "宋体", FONT_H1: "SimHei", FONT_H2: "KaiTi", FONT_BODY: "仿宋", FONT_PAGE: "SimSun"}
@@ -106,20 +106,6 @@ def report_changed_at(report: Report, sections: Sequence[Section]) -> datetime:
 
 
 # --- styles ---------------------------------------------------------------------------------------
-
-def _set_fonts(element: Any, east_asia: str, latin: str = FONT_LATIN) -> None:
-    """Name the fonts explicitly (and drop theme fonts, which would win over them)."""
-    rpr = element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        rfonts.attrib.pop(qn(attr), None)
-    for attr, value in (("w:ascii", latin), ("w:hAnsi", latin), ("w:eastAsia", east_asia), ("w:cs", latin),
-                        ("w:hint", "eastAsia")):
-        rfonts.set(qn(attr), value)
-
 
 def _first_line_chars(paragraph_format: Any, chars: int, size_pt: float) -> None:
     """First-line indent in characters (w:firstLineChars), with the length for readers that ignore it."""
@@ -220,60 +206,6 @@ def _font_table(doc: DocumentObject) -> None:
         etree.SubElement(font, qn("w:family"), {qn("w:val"): "modern" if name == FONT_H1 else "roman"})
         etree.SubElement(font, qn("w:pitch"), {qn("w:val"): "variable"})
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-# --- page setup, header, footer ----------------------------------------------------------------------
-
-def _page(doc: DocumentObject, draft: bool) -> None:
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    section.header_distance, section.footer_distance = Mm(15), Mm(25)
-    header = section.header.paragraphs[0]
-    header.style = doc.styles["未审定标注"]
-    if draft:
-        run = header.add_run(DRAFT_MARK)
-        run.font.size = Pt(14)
-        run.font.bold = True
-    footer = section.footer.paragraphs[0]
-    footer.style = doc.styles["表格文字"]
-    _page_number(footer)
-
-
-def _field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
-    def fld(kind: str) -> Any:
-        element = OxmlElement("w:fldChar")
-        element.set(qn("w:fldCharType"), kind)
-        return element
-
-    for part in (fld("begin"), None, fld("separate"), placeholder, fld("end")):
-        run = paragraph.add_run()
-        _run_font(run, FONT_PAGE, 14)
-        if part is None:
-            text = OxmlElement("w:instrText")
-            text.set(qn("xml:space"), "preserve")
-            text.text = f" {instruction} "
-            run._r.append(text)
-        elif isinstance(part, str):
-            run.text = part
-        else:
-            run._r.append(part)
-
-
-def _page_number(paragraph: Paragraph) -> None:
-    _run_font(paragraph.add_run("— "), FONT_PAGE, 14)
-    _field(paragraph, "PAGE", "1")
-    _run_font(paragraph.add_run(" —"), FONT_PAGE, 14)
-
-
-def _run_font(run: Any, font: str, size: float, bold: bool | None = None) -> Any:
-    run.font.size = Pt(size)
-    if bold is not None:
-        run.font.bold = bold
-    _set_fonts(run._r, font, FONT_PAGE if font == FONT_PAGE else FONT_LATIN)
-    return run
 
 
 # --- tables -----------------------------------------------------------------------------------------
@@ -552,6 +484,13 @@ def revisions_used(parts: list[rendering.ReportPart]) -> list[dict[str, Any]]:
     ]
 
 
+def attachment_names(parts: list[rendering.ReportPart]) -> list[str]:
+    """The attachments of the report's sections, in outline order, named without the file extension."""
+    order = {p.rendered.section.pk: i for i, p in enumerate(parts) if p.rendered}
+    attachments = SectionAttachment.objects.filter(section_id__in=order).order_by("uploaded_at", "pk")
+    return [Path(a.name).stem for a in sorted(attachments, key=lambda a: order[a.section_id])]
+
+
 def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
     report = report_load(params)
     sections = selectors.report_sections(report)
@@ -566,7 +505,7 @@ def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
     doc = Document()
     _styles(doc)
     _font_table(doc)
-    _page(doc, draft=not final)
+    page_setup(doc, draft_mark="" if final else DRAFT_MARK, header_style="未审定标注", footer_style="表格文字")
     _title(doc, report, "" if final else f"（{DRAFT_MARK}：已审定 {approved}/{len(sections)} 个章节）")
     for i, part in enumerate(parts, start=1):
         level = min(part.entry.depth, max(HEADING_FONTS))
@@ -575,6 +514,8 @@ def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
             _section_body(doc, part.rendered, score, public)
         progress(20 + 70 * i // max(len(parts), 1))
     changed = report_changed_at(report, sections)
+    attachment_list(doc, attachment_names(parts))
+    closing_block(doc, report.department.name, timezone.localtime(changed).date())
     _core_properties(doc, report, changed, final)
     doc.save(str(out))
     zip_normalize(out, changed)

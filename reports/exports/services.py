@@ -62,8 +62,7 @@ def export_job_request(*, kind: str, params: dict[str, Any], departments: list[D
     """Queue an export: the job and its outbox message are written together, sent after the commit."""
     if not departments or not can_download(actor, departments):
         raise PermissionDenied("您的权限范围不包含该导出涉及的全部部门。")
-    # the builders name the requester in the file (说明 sheet): pass who asked along with the parameters
-    job = ExportJob.objects.create(kind=kind, params=params | {"requested_by_id": actor.pk}, requested_by=actor)
+    job = ExportJob.objects.create(kind=kind, params=params, requested_by=actor)
     job.departments.set(departments)
     export_job_queue(job.pk)
     return job
@@ -118,7 +117,7 @@ def export_job_run(job_id: int) -> ExportJob:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        result = builder_for(job.kind)(job.params, tmp, lambda p: _set_progress(job_id, attempt, p))
+        result = builder_for(job.kind)(_build_params(job), tmp, lambda p: _set_progress(job_id, attempt, p))
         final = target_dir / _safe_name(result.filename)
         os.replace(tmp, final)
     except JobCancelled:
@@ -154,6 +153,13 @@ def parts_remove(directory: Path, older_than: float | None = None) -> int:
         except FileNotFoundError:
             continue
     return removed
+
+
+def _build_params(job: ExportJob) -> dict[str, Any]:
+    """The job's parameters, and who asked for it (the builders name the requester in the file's 说明)."""
+    if job.requested_by_id and "requested_by_id" not in job.params:
+        return job.params | {"requested_by_id": job.requested_by_id}
+    return job.params
 
 
 def _safe_name(filename: str) -> str:

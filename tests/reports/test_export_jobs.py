@@ -110,7 +110,7 @@ def test_the_file_names_who_requested_it(demo, finance_admin, fake_builder):
     police = Department.objects.get(code="CG-GAFJ")
     job = jobs.export_job_request(kind="quarter_summary", params={"year": 2021, "quarter": 4},
                                   departments=[police], actor=finance_admin)
-    assert Params.parse(job.params).requested_by == "刘洋"  # 说明 sheet's 生成人, not （未记录）
+    assert Params.parse(jobs._build_params(job)).requested_by == "刘洋"  # 说明's 生成人, not （未记录）
     QuarterlyReport.objects.create(department=police, unit=police, year=2021, quarter=4, is_main=True,
                                    due_on=date(2022, 1, 15))
     scheduled = quarter_summary_request_for(date(2022, 1, 1))
