@@ -106,7 +106,9 @@ def print_setup(ws: Worksheet, title_rows: str, landscape: bool = True) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # the footer needs its own room below the table: LibreOffice clips it inside a 0.6" margin
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.9
+    ws.page_margins.header, ws.page_margins.footer = 0.3, 0.35
     ws.print_title_rows = title_rows
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
@@ -250,6 +252,43 @@ def _notes(ws: Worksheet, row: int, score: scoring.ReportScore, public: bool = F
     return row
 
 
+GOALS_KEY = "goal_list"  # the outline slot holding the department's 年度绩效目标, one item each
+
+
+def _labelled(ws: Worksheet, row: int, label: str, text: str) -> int:
+    """A bordered row: the label on the left (A–B), the text across the rest of the form."""
+    merge(ws, row, 1, 2, label, bold=True, fill=HEADER_FILL)
+    merge(ws, row, 3, COLUMNS, text, align=LEFT)
+    fit_height(ws, row, [(text, sum(WIDTHS[2:]))])
+    return row + 1
+
+
+def _goals(ws: Worksheet, row: int, sections: list[Section]) -> int:
+    goals = next((s for s in sections if s.node.key == GOALS_KEY), None)
+    items = [i.get("text", "").strip() for i in (goals.data.get("items", []) if goals else [])]
+    items = [t for t in items if t]
+    text = "\n".join(f"{n}. {t}" for n, t in enumerate(items, start=1)) if items else "（报告中未填写绩效目标）"
+    return _labelled(ws, row, "年度总体目标", text)
+
+
+def _conclusion(ws: Worksheet, row: int, report: Report, score: scoring.ReportScore) -> int:
+    met = sum(1 for r in score.rows if r.row.get("met"))
+    text = (f"{report.cycle.year}年度部门整体支出绩效自评综合得分 {scoring.quantize(score.total)} 分，评价等级为"
+            f"“{score.grade}”。预算执行率 {fig.format_percent(score.execution_rate)}；绩效指标 {len(score.rows)} 项，"
+            f"其中 {met} 项达到年度指标值。")
+    return _labelled(ws, row, "自评结论", text)
+
+
+def _signatures(ws: Worksheet, row: int) -> int:
+    """The lines people sign and date on paper (left blank: they are written by hand)."""
+    row += 1
+    for first, last, text in ((1, 3, "填报人："), (4, 6, "审核人："), (7, 8, "单位负责人："),
+                              (9, 10, "填报日期：　　　年　　月　　日")):
+        merge(ws, row, first, last, text, align=LEFT, border=False, size=11)
+    ws.row_dimensions[row].height = 30
+    return row + 1
+
+
 def _sources(wb: Workbook, sections: list[Section], changed: datetime) -> None:
     ws = wb.create_sheet("数据来源")
     for column, width in zip("ABC", (46, 10, 18), strict=True):
@@ -277,12 +316,15 @@ def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
     for column, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
     row = _header(ws, report, status.approved, status.total)
+    row = _goals(ws, row, sections)
     row = _funds(ws, row, score)
     public = bool(params.get("public"))  # the 公开版: no reviewer's reasons, no revision sheet
     header, row = _indicators(ws, row, score, public)
     row = _totals(ws, row, score)
-    _notes(ws, row, score, public)
+    row = _conclusion(ws, row, report, score)
+    _signatures(ws, _notes(ws, row, score, public))
     print_setup(ws, f"{header}:{header}")
+    ws.page_setup.fitToHeight = 1  # the form is signed as one page
     used = [s for s in (score.budget_section, score.indicator_section) if s is not None]
     changed = report_changed_at(report, sections)
     if not public:

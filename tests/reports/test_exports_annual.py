@@ -235,7 +235,7 @@ def test_the_self_evaluation_form_adds_up(sheet):
 
 def test_the_self_evaluation_form_prints_on_a4_landscape(sheet):
     setup = sheet.page_setup
-    assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
+    assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 1)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     header = _find(sheet, "偏差原因分析及改进措施")
     assert sheet.print_title_rows == f"${header}:${header}"
