@@ -131,3 +131,26 @@ def test_a_failed_save_checks_what_was_typed_not_the_last_saved(client, coordina
     live = page[page.index('id="live"'):]
     assert "填写错误" in live and "按您输入的内容" in live and "年初预算数" in live
     assert "我写的说明" in page and "msg-error" in page
+
+
+def test_the_history_names_a_warning_in_chinese_not_by_its_code():
+    from reports.annual.diff import describe
+    from reports.findings import topic
+
+    flat = describe("three_public", {"explanations": {"three_public.no_budget": "待财务补录。",
+                                                      "statistics.stated.化解率": "原文截断。",
+                                                      "some.new_code": "说明"}})
+    labels = [label for label in flat if label.startswith("提醒说明")]
+    assert labels == ["提醒说明（未填写“三公”经费本年预算数）", "提醒说明（「化解率」原文数据与计算不符）", "提醒说明（提醒）"]
+    assert topic("quarterly.implausible.actual.12") == "指标数值超出合理范围"
+
+
+def test_the_history_page_shows_no_finding_codes(client, coordinator, police_report):
+    three_public = section_of(police_report, "three_public")
+    client.force_login(coordinator)
+    client.post(reverse("reports:section_edit", args=[three_public.pk]), {
+        "base_version": "0", "f-input_unit": "yuan", "f-note": "", "explain:three_public.no_budget": "待补录。",
+        **{f"f-{item}__actual": "0" for item in ("abroad", "reception", "vehicle_purchase", "vehicle_operation")},
+    })
+    page = client.get(reverse("reports:section_history", args=[three_public.pk])).content.decode()
+    assert "提醒说明（未填写“三公”经费本年预算数）" in page and "three_public." not in page
