@@ -82,9 +82,10 @@ def _conflict_message(request: HttpRequest, conflict: ContentConflict) -> int:
 @login_required
 def quarterly_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.quarterly_for_edit(request.user, pk)
-    if not content_editable(report):
+    if request.method != "POST" and not content_editable(report):
         messages.error(request, f"该季度监控{report.get_state_display()}，不能修改。")
         return redirect(report.get_absolute_url())
+    # a POST from a stale tab goes on to the save, which refuses it and shows what was typed again
     targets = selectors.targets_of(report)
     form = QuarterlyForm(request.POST or None, report=report, targets=targets, initial=initial_for(report, targets))
     data, base_version, status = report.data, request.POST.get("base_version", report.version), None
@@ -99,9 +100,12 @@ def quarterly_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except ContentConflict as conflict:
                 base_version, status = _conflict_message(request, conflict), 409
             except ContentLocked as locked:
-                messages.error(request, f"该季度监控{locked.state_label}，不能修改。")
+                status = 409
+                messages.error(request, f"该季度监控已{locked.state_label}，不能再修改；您的修改未保存。"
+                                        "您输入的内容仍在下面，可复制留存，待退回后再填入。")
         else:
             messages.error(request, "有填写错误，未保存。请按红色提示修改。")
+            status = 400
     computed, found = selectors.evaluate(report, normalize(report, data))
     return render(request, "reports/quarterly/quarterly_edit.html", {
         "report": report, "form": form, "c": computed, "findings": found,

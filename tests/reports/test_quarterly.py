@@ -212,3 +212,18 @@ def test_implausible_values_are_warnings_before_submit(quarters):
     row = {"actual": "5600", "expected": "56", "likelihood": "certain"}
     assert f"quarterly.implausible.actual.{count.pk}" in codes(report, {"rows": {str(count.pk): row}})
     assert not {c for c in codes(report) if c.startswith("quarterly.implausible")}
+
+
+def test_a_stale_tab_after_submit_keeps_the_typed_quarterly_figures(client, quarters, clerk):
+    station = quarters.get(quarter=3, unit__name="城关派出所")
+    target = AnnualTarget.objects.get(name="矛盾纠纷排查化解率")
+    QuarterlyReport.objects.filter(pk=station.pk).update(state=State.SUBMITTED)
+    client.force_login(clerk)
+    response = client.post(reverse("reports:quarterly_edit", args=[station.pk]), {
+        "base_version": str(station.version), f"t{target.pk}_actual": "98.7", f"t{target.pk}_measures": "旧标签页写的措施",
+        f"t{target.pk}_likelihood": "certain",
+    })
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "您的修改未保存" in page and "旧标签页写的措施" in page and 'value="98.7"' in page
+    assert QuarterlyReport.objects.get(pk=station.pk).version == station.version  # nothing saved
