@@ -126,22 +126,23 @@ def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "有填写错误，未保存。请按红色提示修改。")
         return _render_edit(request, _edit_context(section, form, formsets, None, base_version, request.user,
                                                         request.POST), 400)
+    submitting = bool(request.POST.get("submit"))
     try:
-        result = _save_if_changed(section, data, base_version, request.user)
+        result = _save(section, data, base_version, request.user, skip_unchanged=submitting)
     except (ContentConflict, ContentLocked) as refusal:
         return _render_refused_save(request, section, (form, formsets), data, base_version, refusal)
-    if request.POST.get("submit"):
+    if submitting:
         return _submit_after_save(request, section)
     if result:
         _message_after_save(request, result)
     return redirect("reports:section_edit", pk=pk)
 
 
-def _save_if_changed(section: Section, data: dict[str, Any], base_version: int,
-                     actor: Any) -> services.SaveResult | None:
-    """Save the typed content as the next revision; nothing when it equals the revision it was loaded
-    from (提交审核 on an unchanged form submits without an empty revision)."""
-    if base_version == section.version and data == section.data:
+def _save(section: Section, data: dict[str, Any], base_version: int, actor: Any, *,
+          skip_unchanged: bool) -> services.SaveResult | None:
+    """Save the typed content as the next revision; with ``skip_unchanged`` nothing when it equals the
+    revision it was loaded from (提交审核 on an unchanged form submits without an empty revision)."""
+    if skip_unchanged and base_version == section.version and data == section.data:
         return None
     return services.section_save(section=section, data=data, base_version=base_version, actor=actor)
 
