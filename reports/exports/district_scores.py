@@ -6,11 +6,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Max
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -18,12 +15,11 @@ from departments.models import Department
 from reports.annual import scoring
 from reports.annual.kinds.indicators import LEVEL1
 from reports.annual.selectors import report_status, with_status
-from reports.models import Report, ScoreAdjustment, Section
+from reports.models import Report
 from reports.rectification.selectors import application_summary, applications_for
-from workflow.models import TransitionLog
 
-from .base import BuildResult, Progress
-from .self_evaluation import (
+from .base import BuildResult, Progress, changed_at
+from .xlsx import (
     CENTER,
     HEADER_FILL,
     LEFT,
@@ -31,12 +27,12 @@ from .self_evaluation import (
     RIGHT,
     SCORE,
     cell,
+    grade_fill,
     merge,
     print_setup,
     workbook_save,
 )
 
-GRADE_FILLS = {"优": "E2F0D9", "良": "DDEBF7", "中": "FFF2CC", "差": "F8CBAD"}
 FIRST_ROW = 4  # title, subtitle, blank, header
 
 
@@ -48,20 +44,6 @@ def _reports(year: int, departments: list[Department]) -> dict[int, Report]:
         .order_by("department_id", "cycle_id")
     )
     return {r.department_id: r for r in reports}
-
-
-def _changed_at(reports: list[Report]) -> datetime | None:
-    """The latest change of any report in the table (saves, transitions, adjustments) — never 'now'."""
-    sections = Section.objects.filter(report__in=reports)
-    ct = ContentType.objects.get_for_model(Section)
-    times = [
-        sections.aggregate(t=Max("updated_at"))["t"],
-        TransitionLog.objects.filter(content_type=ct, object_id__in=sections.values("pk")).aggregate(t=Max("created_at"))["t"],
-        ScoreAdjustment.objects.filter(section__report__in=reports).aggregate(t=Max("created_at"))["t"],
-        *(r.created_at for r in reports),
-    ]
-    present = [t for t in times if t]
-    return max(present) if present else None
 
 
 def _columns(scores: dict[int, scoring.ReportScore]) -> list[str]:
@@ -90,7 +72,7 @@ def _department_row(ws: Worksheet, row: int, report: Report, score: scoring.Repo
     total = 5 + len(groups)
     cell(ws, row, total, score.total, fmt=SCORE, align=RIGHT, bold=True)
     cell(ws, row, total + 1, score.grade, bold=True,
-         fill=PatternFill("solid", fgColor=GRADE_FILLS.get(score.grade, "FFFFFF")))
+         fill=grade_fill(score.grade))
     status = report_status(report)
     cell(ws, row, total + 2, f"{status.approved}/{status.total} 已审定" + ("（定稿）" if status.is_final else ""),
          align=CENTER)
@@ -102,6 +84,29 @@ def _revisions(department: Department, score: scoring.ReportScore) -> list[dict[
          "revision": s.version, "state": s.state, "state_label": s.get_state_display()}
         for s in (score.budget_section, score.indicator_section) if s is not None
     ]
+
+
+def _rows(ws: Worksheet, departments: list[Department], reports: dict[int, Report],
+          scores: dict[int, scoring.ReportScore], groups: list[str], columns: int, applications: dict[int, Any]
+          ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """A row per department; the revisions used and the count per grade."""
+    revisions: list[dict[str, Any]] = []
+    grades = dict.fromkeys((label for label, _ in scoring.DEFAULT_GRADES), 0)
+    for i, department in enumerate(departments, start=1):
+        row, report = FIRST_ROW + i, reports.get(department.pk)
+        cell(ws, row, 1, i)
+        cell(ws, row, 2, department.name, align=LEFT)
+        cell(ws, row, columns, application_summary(applications.get(department.pk)), align=LEFT)
+        if report is None:
+            for column in range(3, columns - 1):
+                cell(ws, row, column, "—")
+            cell(ws, row, columns - 1, "无本年度报告")
+            continue
+        score = scores[report.pk]
+        grades[score.grade] = grades.get(score.grade, 0) + 1
+        _department_row(ws, row, report, score, groups)
+        revisions += _revisions(department, score)
+    return revisions, grades
 
 
 def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
@@ -119,22 +124,7 @@ def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
     for column, width in enumerate([6, 36, 12, 10, *([10] * len(groups)), 10, 8, 22, 30], start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
     _title(ws, year, header)
-    revisions: list[dict[str, Any]] = []
-    grades = dict.fromkeys(GRADE_FILLS, 0)
-    for i, department in enumerate(departments, start=1):
-        row, report = FIRST_ROW + i, reports.get(department.pk)
-        cell(ws, row, 1, i)
-        cell(ws, row, 2, department.name, align=LEFT)
-        cell(ws, row, len(header), application_summary(applications.get(department.pk)), align=LEFT)
-        if report is None:
-            for column in range(3, len(header) - 1):
-                cell(ws, row, column, "—")
-            cell(ws, row, len(header) - 1, "无本年度报告")
-            continue
-        score = scores[report.pk]
-        grades[score.grade] = grades.get(score.grade, 0) + 1
-        _department_row(ws, row, report, score, groups)
-        revisions += _revisions(department, score)
+    revisions, grades = _rows(ws, departments, reports, scores, groups, len(header), applications)
     last = FIRST_ROW + len(departments)
     spread = "，".join(f"{grade} {n} 个" for grade, n in grades.items())
     merge(ws, last + 1, 1, len(header), f"共 {len(departments)} 个部门，{len(reports)} 个有本年度报告；等级分布：{spread}。",
@@ -144,7 +134,7 @@ def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
     print_setup(ws, f"{FIRST_ROW}:{FIRST_ROW}")
     progress(80)
     # Without any report the file still needs a fixed date: 1 January after the year.
-    stamp = _changed_at(list(reports.values())) or timezone.make_aware(datetime(max(year, 1999) + 1, 1, 1))
+    stamp = changed_at(list(reports.values())) or timezone.make_aware(datetime(max(year, 1999) + 1, 1, 1))
     workbook_save(wb, out, created=stamp, modified=stamp)
     progress(100)
     return BuildResult(filename=f"{year}年度全区部门整体支出绩效自评得分表.xlsx", revisions=revisions,

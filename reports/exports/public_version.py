@@ -16,7 +16,8 @@ from typing import Any
 from reports.annual import selectors
 
 from . import report_docx, self_evaluation
-from .base import BuildResult, Progress
+from .base import BuildResult, Progress, changed_at, zip_date_time
+from .selectors import report_load
 
 
 def _scaled(progress: Progress, start: int, span: int) -> Progress:
@@ -24,13 +25,13 @@ def _scaled(progress: Progress, start: int, span: int) -> Progress:
 
 
 def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
-    report = report_docx.report_load(params)
+    report = report_load(params)
     sections = selectors.report_sections(report)
     public = params | {"public": True}
     with tempfile.TemporaryDirectory() as tmp:
         docx = report_docx.build(public, Path(tmp) / "report.docx", _scaled(progress, 0, 60))
         xlsx = self_evaluation.build(public, Path(tmp) / "self.xlsx", _scaled(progress, 60, 30))
-        when = report_docx.zip_date_time(report_docx.report_changed_at(report, sections))
+        when = zip_date_time(changed_at([report], sections))
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, path in ((docx.filename, Path(tmp) / "report.docx"), (xlsx.filename, Path(tmp) / "self.xlsx")):
                 info = zipfile.ZipInfo(name.replace(".docx", "（公开版）.docx").replace(".xlsx", "（公开版）.xlsx"), when)

@@ -11,10 +11,8 @@ findings), so the workbook says what the platform says.
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,15 +40,8 @@ from django.db.models import (
 from django.db.models.functions import Collate
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
-from openpyxl.formatting.rule import Rule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.differential import DifferentialStyle
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.worksheet.properties import PageSetupProperties
 
 from departments.models import Department, DepartmentKind
 from reports import figures as fig
@@ -60,35 +51,16 @@ from reports.quarterly.figures import RowFigures, compute, findings
 from workflow.states import State
 
 from .base import BuildResult, Progress
+from .ordered import Ordered
+from .xlsx import MONEY, RATE
+from .xlsx_table import EXCEL_ROWS, Col, Table
 
-MAX_ROWS = 1_048_576  # Excel's last row; a longer table continues on "指标进度(2)", "(3)" …
+MAX_ROWS = EXCEL_ROWS  # Excel's last row; a longer table continues on "指标进度(2)", "(3)" …
 CHUNK = 500  # indicator rows per fetch; a fetch of reports is sized to carry about as many
 PROGRESS_EVERY = 0.5  # seconds
-MAX_LINES = 10  # a row's height is capped; the cell keeps the whole text
-MONEY, RATE = "#,##0.00", "0.00%"
-WARN_FILL = PatternFill("solid", fgColor="FFF2CC", bgColor="FFF2CC")
-HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-THIN = Side(style="thin", color="808080")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True)
-BOLD = Font(bold=True)
-BORDER_DXF = DifferentialStyle(border=BORDER)  # the grid of every data cell
-# Rows with warnings. It carries the grid too and comes first: LibreOffice applies only the
-# first matching rule of a range, Excel merges them all.
-WARN_DXF = DifferentialStyle(fill=WARN_FILL, border=BORDER)
-# Text Excel would read as a formula or an error code, or characters it refuses.
-UNSAFE = re.compile(r"(?:\A|\n)[=#]|[\x00-\x08\x0b\x0c\x0e-\x1f]")
 LIKELIHOOD = dict(Likelihood.choices)
 CAUSE = dict(DeviationCause.choices)
 STATE = dict(State.choices)
-
-
-@dataclass(frozen=True)
-class Col:
-    header: str
-    width: float
-    fmt: str = ""
-    wrap: bool = False
 
 
 SUMMARY_COLS = [
@@ -117,239 +89,6 @@ REVISION_COLS = [
 ]
 
 
-# ---------------------------------------------------------------------------------------------
-# Sheets
-
-
-def _text(cell: Cell, value: Any) -> None:
-    """Set a value; typed text is kept as text (never a formula or an error code)."""
-    try:
-        cell.value = value
-    except ValueError:  # IllegalCharacterError: control characters pasted from elsewhere
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if cell.data_type in ("f", "e"):
-        cell.data_type = "s"
-
-
-class Table:
-    """A write-only sheet: title row, note row (units), header row, then data rows;
-    continued on “名称(2)”, “名称(3)” … when Excel's row limit is reached.
-
-    Rows go out as bare values, openpyxl's fast path: the grid and the highlighting of
-    warnings are conditional formats over the data (``highlight`` is an Excel formula on
-    the first data row, e.g. ``$P4>0``), so they cost nothing per cell and follow the rows
-    when a reader sorts or filters. Only number formats, long wrapped text and typed text
-    that Excel would take for a formula need a styled cell; those are made once and reused.
-    """
-
-    def __init__(self, wb: Workbook, name: str, title: str, note: str, cols: list[Col], *, freeze: str = "A4",
-                 highlight: str = "", preamble: Iterable[tuple[str, str]] = ()) -> None:
-        self.wb, self.name, self.title, self.note, self.cols, self.freeze = wb, name, title, note, cols, freeze
-        self.highlight = highlight
-        self.parts: list[WriteOnlyWorksheet] = []
-        self.rows = 0
-        self.header_row = 0
-        self._preamble = list(preamble)
-        self._last_col = get_column_letter(len(cols))
-        self._formatted = [i for i, c in enumerate(cols) if c.fmt]
-        self._wrapped = [i for i, c in enumerate(cols) if c.wrap]
-        self._cells: dict[tuple, Cell] = {}
-        self._new_part()
-
-    @property
-    def ws(self) -> WriteOnlyWorksheet:
-        return self.parts[-1]
-
-    @property
-    def first_data_row(self) -> int:
-        return self.header_row + 1
-
-    def _cell(self, i: int, *, bold: bool = False, wrap: bool = False, quote: bool = False) -> Cell:
-        key = (i, bold, wrap, quote)
-        cell = self._cells.get(key)
-        if cell is None:
-            cell = self._cells[key] = WriteOnlyCell(self.ws)
-            if self.cols[i].fmt:
-                cell.number_format = self.cols[i].fmt
-            if wrap:
-                cell.alignment = WRAP
-            if bold:
-                cell.font, cell.border = BOLD, BORDER  # a total row, below the conditional grid
-            if quote:
-                cell.quotePrefix = True  # Excel keeps “=…” typed by a user as text
-        return cell
-
-    def _new_part(self) -> None:
-        title = self.name if not self.parts else f"{self.name}({len(self.parts) + 1})"
-        index = self.wb.sheetnames.index(self.ws.title) + 1 if self.parts else None
-        if self.parts:
-            self._close_part()
-        ws = self.wb.create_sheet(title=title, index=index)
-        preamble = self._preamble if not self.parts else []
-        self.parts.append(ws)
-        self.header_row = 3 + len(preamble)
-        self._setup(ws, bool(preamble))
-        self._title_rows(ws, preamble)
-        self.rows = self.header_row
-
-    def _setup(self, ws: WriteOnlyWorksheet, has_preamble: bool) -> None:
-        """Everything written before the first row: widths, frozen header, page set-up."""
-        for i, col in enumerate(self.cols, 1):
-            ws.column_dimensions[get_column_letter(i)].width = col.width
-        if not has_preamble:
-            ws.freeze_panes = self.freeze
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = 9  # A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0  # as many pages down as needed
-        ws.print_options.horizontalCentered = True
-        ws.print_title_rows = f"{self.header_row}:{self.header_row}" if has_preamble else f"1:{self.header_row}"
-        # every printed page: the sheet's name and its page number (the header row repeats above)
-        ws.oddFooter.center.text = "&A　第 &P 页，共 &N 页"
-        ws.oddFooter.center.size = 9
-        ws.page_margins.bottom, ws.page_margins.footer = 0.8, 0.3
-
-    def _title_rows(self, ws: WriteOnlyWorksheet, preamble: list[tuple[str, str]]) -> None:
-        title = WriteOnlyCell(ws, self.title)
-        title.font = Font(name="黑体", size=16, bold=True)
-        title.alignment = Alignment(horizontal="center", vertical="center")
-        ws.row_dimensions[1].height = 28
-        ws.append([title])
-        ws.merged_cells.add(f"A1:{self._last_col}1")
-        note = WriteOnlyCell(ws, self.note)
-        note.alignment = Alignment(horizontal="right")
-        ws.append([note])
-        ws.merged_cells.add(f"A2:{self._last_col}2")
-        for offset, (label, text) in enumerate(preamble, 3):
-            self._preamble_row(ws, offset, label, text)
-        header = []
-        for col in self.cols:
-            cell = WriteOnlyCell(ws, col.header)
-            cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, BORDER
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            header.append(cell)
-        ws.row_dimensions[self.header_row].height = 15 * max(2, *(_text_lines(c.header, c.width) for c in self.cols))
-        ws.append(header)
-
-    def _preamble_row(self, ws: WriteOnlyWorksheet, row: int, label: str, text: str) -> None:
-        head = WriteOnlyCell(ws, label)
-        head.font = BOLD
-        head.alignment = Alignment(vertical="top")
-        body = WriteOnlyCell(ws)
-        _text(body, text)
-        body.alignment = Alignment(vertical="top", wrap_text=True)
-        ws.row_dimensions[row].height = 15 * (1 + len(text) // 60)
-        ws.append([head, body])
-        ws.merged_cells.add(f"B{row}:{self._last_col}{row}")
-
-    def append(self, values: list[Any], *, bold: bool = False) -> None:
-        """Append one row (the list is used as the row, not copied)."""
-        if self.rows >= MAX_ROWS:
-            self._new_part()
-        self.rows += 1
-        if bold:
-            cells = [self._cell(i, bold=True, wrap=c.wrap) for i, c in enumerate(self.cols)]
-            for cell, value in zip(cells, values, strict=True):
-                _text(cell, value)
-            values[:] = cells
-        lines = self._prepare(values)
-        if lines > 1:
-            # write-only rows are not auto-fitted everywhere; the entry is dropped once written
-            self.ws.row_dimensions[self.rows].height = 15 * lines
-            self.ws.append(values)
-            del self.ws.row_dimensions[self.rows]
-        else:
-            self.ws.append(values)
-
-    def _prepare(self, values: list[Any]) -> int:
-        """Put styled cells where a bare value will not do; return the lines the row needs."""
-        if UNSAFE.search("\n".join([v for v in values if isinstance(v, str)])):
-            for i, value in enumerate(values):
-                if isinstance(value, str) and UNSAFE.search(value):
-                    values[i] = cell = self._cell(i, quote=True, wrap=self.cols[i].wrap)
-                    _text(cell, value)
-        for i in self._formatted:
-            value = values[i]
-            if value is not None and not isinstance(value, Cell):
-                values[i] = cell = self._cell(i)
-                cell.value = value
-        lines = 1
-        for i in self._wrapped:
-            value, width = values[i], self.cols[i].width
-            styled = isinstance(value, Cell)  # quoted or bold: already wraps
-            text = value.value if styled else value
-            if isinstance(text, str) and len(text) * 2 > width and (n := _text_lines(text, width)) > 1:
-                if not styled:
-                    values[i] = cell = self._cell(i, wrap=True)
-                    cell.value = value
-                lines = max(lines, n)
-        return lines
-
-    def _close_part(self) -> None:
-        if self.rows <= self.header_row:
-            return
-        data = f"A{self.first_data_row}:{self._last_col}{self.rows}"
-        if self.highlight:
-            self.ws.conditional_formatting.add(data, _rule(WARN_DXF, self.highlight.format(r=self.first_data_row)))
-        self.ws.conditional_formatting.add(data, _rule(BORDER_DXF, "TRUE"))
-        self.ws.auto_filter.ref = f"A{self.header_row}:{self._last_col}{self.rows}"
-
-    def finish(self) -> None:
-        self._close_part()
-
-
-def _rule(dxf: DifferentialStyle, formula: str) -> Rule:
-    return Rule(type="expression", formula=[formula], dxf=dxf)
-
-
-def _text_lines(text: str, width: float) -> int:
-    """Lines a text needs in a column (a CJK character is about two width units)."""
-    units = (len(text.encode()) + len(text)) // 2
-    return min(MAX_LINES, -(-units // int(width)))
-
-
-# ---------------------------------------------------------------------------------------------
-# Ordered streams (a merge join on (department rank, main report first, unit order, unit code))
-
-
-_END = object()
-
-
-class Ordered:
-    """An ordered query read in step with the loop over departments and units."""
-
-    def __init__(self, rows: Iterable[Any], key: Callable[[Any], tuple]) -> None:
-        self._rows: Iterator[Any] = iter(rows)
-        self._key = key
-        self._head: Any = _END
-        self._head_key: tuple = ()
-        self._advance()
-
-    def _advance(self) -> None:
-        self._head = next(self._rows, _END)
-        if self._head is _END:
-            return
-        key = self._key(self._head)
-        if key < self._head_key:  # the database sorted otherwise than Python: never drop rows silently
-            raise RuntimeError(f"导出数据的排序不一致：{key} 在 {self._head_key} 之后")
-        self._head_key = key
-
-    def take(self, key: tuple) -> Iterator[Any]:
-        """The rows whose key starts with ``key``; rows before it (nothing asked for them) are skipped."""
-        n = len(key)
-        while self._head is not _END and self._head_key[:n] < key:
-            self._advance()
-        while self._head is not _END and self._head_key[:n] == key:
-            row = self._head
-            self._advance()
-            yield row
-
-    def close(self) -> None:
-        close = getattr(self._rows, "close", None)
-        if close:
-            close()  # releases a PostgreSQL server-side cursor now, not at garbage collection
-
 
 def _bytewise(field_name: str) -> Expression:
     """Codes ordered as Python orders them (a PostgreSQL locale collation ignores '-' and '.')."""
@@ -358,7 +97,6 @@ def _bytewise(field_name: str) -> Expression:
 
 def _main_first() -> Case:
     return Case(When(unit_id=F("department_id"), then=Value(0)), default=Value(1), output_field=IntegerField())
-
 
 def _unit_ordered(qs: QuerySet, *then: str) -> QuerySet:
     return qs.annotate(main_flag=_main_first(), u_order=F("unit__order"), u_code=F("unit__code")).order_by(
@@ -727,21 +465,24 @@ class QuarterSummary:
                       computed["change"], computed["control"], source], bold=True)
 
     # -- the workbook ----------------------------------------------------------------------------
+    def _table(self, *args: Any, **kwargs: Any) -> Table:
+        return Table(self.wb, *args, max_rows=MAX_ROWS, **kwargs)  # read now: a test shortens the sheets
+
     def open_sheets(self) -> dict[str, Table]:
         label, scope = self.p.label, "含未审定数据" if self.p.include_unapproved else "仅已审定数据"
         return {
-            "summary": Table(self.wb, "汇总", f"{label}部门整体支出绩效运行监控汇总表",
+            "summary": self._table("汇总", f"{label}部门整体支出绩效运行监控汇总表",
                              f"单位：万元　　数据：{scope}　　有预警或执行率低于序时进度的部门以底色标出", SUMMARY_COLS,
                              freeze="B4", highlight="OR($J{r}>0,$F{r}<0)"),
-            "indicators": Table(self.wb, "指标进度", f"{label}绩效指标完成进度表",
+            "indicators": self._table("指标进度", f"{label}绩效指标完成进度表",
                                 f"累计完成值为截至本季度末的累计数　　数据：{scope}　　有预警的指标以底色标出",
                                 INDICATOR_COLS, freeze="C4", highlight="$P{r}>0"),
-            "three_public": Table(self.wb, "三公经费", f"{self.p.year}年度“三公”经费情况表",
+            "three_public": self._table("三公经费", f"{self.p.year}年度“三公”经费情况表",
                                   "单位：万元　　取自本年度部门整体支出绩效自评报告　　较上年增长或超出预算的以底色标出",
                                   THREE_PUBLIC_COLS, freeze="C4", highlight="OR($F{r}>0,$G{r}>1)"),
-            "warnings": Table(self.wb, "预警", f"{label}绩效运行监控预警清单", f"数据：{scope}",
+            "warnings": self._table("预警", f"{label}绩效运行监控预警清单", f"数据：{scope}",
                               WARNING_COLS, freeze="A4"),
-            "notes": Table(self.wb, "说明", f"{label}绩效运行监控汇总表说明", "", REVISION_COLS,
+            "notes": self._table("说明", f"{label}绩效运行监控汇总表说明", "", REVISION_COLS,
                            preamble=self.notes()),
         }
 

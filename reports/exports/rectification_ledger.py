@@ -22,7 +22,7 @@ from reports.models import RECTIFICATION_STATE_LABELS, RectificationItem
 from reports.rectification.selectors import items_for_export
 
 from .base import BuildResult, Progress
-from .self_evaluation import CENTER, HEADER_FILL, LEFT, cell, merge, print_setup, workbook_save
+from .xlsx import CENTER, HEADER_FILL, LEFT, cell, merge, print_setup, workbook_save
 
 HEADER = ("序号", "部门", "责任单位", "问题", "来源", "整改措施", "整改时限", "整改结果", "佐证材料", "状态", "逾期",
           "销号日期")

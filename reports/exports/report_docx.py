@@ -12,16 +12,12 @@ report's last change, so a re-export of unchanged data is byte-identical.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Max
 from django.utils import timezone
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -37,13 +33,13 @@ from lxml import etree
 from reports import figures as fig
 from reports.annual import rendering, scoring, selectors
 from reports.annual.rendering import RenderedSection
-from reports.models import Report, ScoreAdjustment, Section, SectionAttachment, SectionKind
-from workflow.models import TransitionLog
+from reports.models import Report, SectionAttachment, SectionKind
 from workflow.states import State
 
-from .base import BuildResult, Progress
+from .base import BuildResult, Progress, changed_at, zip_normalize
 from .docx_layout import FONT_PAGE, attachment_list, closing_block, page_setup
 from .docx_layout import set_fonts as _set_fonts
+from .selectors import report_load
 
 FONT_TITLE = "方正小标宋简体"
 FONT_H1 = "黑体"
@@ -67,44 +63,6 @@ PPR_AFTER_OVERFLOW_PUNCT = ("w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", 
                             "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
                             "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
                             "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-
-
-# --- zip normalisation (shared by the xlsx builders) ----------------------------------------------
-
-def zip_date_time(when: datetime | None) -> tuple[int, int, int, int, int, int]:
-    if when is None:
-        return ZIP_EPOCH
-    local = timezone.localtime(when) if timezone.is_aware(when) else when
-    return max(ZIP_EPOCH, local.timetuple()[:6])
-
-
-def zip_normalize(path: Path, when: datetime | None, replace: dict[str, bytes] | None = None) -> None:
-    """Rewrite an OOXML package with fixed timestamps and attributes, entries in their original order."""
-    replace = replace or {}
-    with zipfile.ZipFile(path) as source:
-        entries = [(info.filename, replace.get(info.filename, source.read(info))) for info in source.infolist()]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, zip_date_time(when))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0o644 << 16
-            target.writestr(info, data, compresslevel=6)
-    path.write_bytes(buffer.getvalue())
-
-
-def report_changed_at(report: Report, sections: Sequence[Section]) -> datetime:
-    """The report's last change: a save, a transition or a score adjustment (never 'now')."""
-    ct = ContentType.objects.get_for_model(Section)
-    ids = [s.pk for s in sections]
-    times = [s.updated_at for s in sections if s.updated_at]
-    times.append(TransitionLog.objects.filter(content_type=ct, object_id__in=ids).aggregate(t=Max("created_at"))["t"])
-    times.append(ScoreAdjustment.objects.filter(section_id__in=ids).aggregate(t=Max("created_at"))["t"])
-    return max([t for t in times if t] or [report.created_at])
-
-
 # --- styles ---------------------------------------------------------------------------------------
 
 def _first_line_chars(paragraph_format: Any, chars: int, size_pt: float) -> None:
@@ -467,14 +425,6 @@ def report_filename(report: Report) -> str:
     return f"{report.cycle.year}年度{report.department.name}整体支出绩效评价报告.docx"
 
 
-def report_load(params: dict[str, Any]) -> Report:
-    report = (Report.objects.select_related("template", "department")
-              .filter(pk=params.get("report")).first())
-    if report is None:
-        raise ValueError(f"报告 {params.get('report')} 不存在。")
-    return report
-
-
 def revisions_used(parts: list[rendering.ReportPart]) -> list[dict[str, Any]]:
     return [
         {"section": p.rendered.section.pk, "title": f"{p.entry.number}{p.entry.node.title}",
@@ -513,7 +463,7 @@ def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
         if part.rendered:
             _section_body(doc, part.rendered, score, public)
         progress(20 + 70 * i // max(len(parts), 1))
-    changed = report_changed_at(report, sections)
+    changed = changed_at([report], sections)
     attachment_list(doc, attachment_names(parts))
     closing_block(doc, report.department.name, timezone.localtime(changed).date())
     _core_properties(doc, report, changed, final)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from reports.models import ExportJob, JobStatus
+from reports.models import ExportJob, JobStatus, Report
 
 from .services import CANCELLABLE, RETRYABLE, can_download, can_manage
 
@@ -31,3 +33,11 @@ def job_flags(user: AbstractBaseUser, job: ExportJob) -> dict[str, bool]:
             "can_cancel": manage and job.status in CANCELLABLE,
             "can_retry": manage and job.status in RETRYABLE,
             "in_progress": job.status in CANCELLABLE}
+
+
+def report_load(params: dict[str, Any]) -> Report:
+    """The report an annual export is built from (``params["report"]``)."""
+    report = Report.objects.select_related("template", "department").filter(pk=params.get("report")).first()
+    if report is None:
+        raise ValueError(f"报告 {params.get('report')} 不存在。")
+    return report

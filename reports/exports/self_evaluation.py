@@ -8,109 +8,40 @@ computed by reports.scoring, so what the form shows is what the platform scored.
 
 from __future__ import annotations
 
-import math
-import zipfile
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from reports import figures as fig
 from reports.annual import scoring, selectors
 from reports.models import Report, Section
 
-from .base import BuildResult, Progress
-from .report_docx import report_changed_at, report_load, zip_normalize
+from .base import BuildResult, Progress, changed_at
+from .selectors import report_load
+from .xlsx import (
+    CENTER,
+    HEADER_FILL,
+    LEFT,
+    MONEY,
+    RATE,
+    RIGHT,
+    SCORE,
+    TOTAL_FILL,
+    cell,
+    fit_height,
+    merge,
+    print_setup,
+    workbook_save,
+)
 
-AMOUNT = "#,##0.00"
-RATE = "0.00%"
-SCORE = "0.00"
-FONT = "宋体"
 COLUMNS = 10
 WIDTHS = (11, 13, 30, 14, 14, 14, 13, 13, 10, 42)  # A … J
-THIN = Side(style="thin", color="000000")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
-TOTAL_FILL = PatternFill("solid", fgColor="FFF8E1")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-RIGHT = Alignment(horizontal="right", vertical="center")
-
-
-# --- workbook helpers (shared with district_scores) ---------------------------------------------------
-
-def workbook_save(wb: Workbook, out: Path, *, created: datetime, modified: datetime) -> None:
-    """Save with fixed core properties and zip timestamps (openpyxl's save_workbook stamps 'now')."""
-    props = wb.properties
-    props.creator = props.lastModifiedBy = "evalsite"
-    props.created = created.astimezone(UTC).replace(tzinfo=None)
-    props.modified = modified.astimezone(UTC).replace(tzinfo=None)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
-    zip_normalize(out, modified)
-
-
-def cell(ws: Worksheet, row: int, column: int, value: Any = None, *, fmt: str | None = None,
-         align: Alignment = CENTER, bold: bool = False, fill: PatternFill | None = None, size: float = 10.5,
-         border: bool = True) -> Any:
-    target = ws.cell(row=row, column=column, value=value)
-    target.font = Font(name=FONT, size=size, bold=bold)
-    target.alignment = align
-    if border:
-        target.border = BORDER
-    if fmt:
-        target.number_format = fmt
-    if fill:
-        target.fill = fill
-    return target
-
-
-def merge(ws: Worksheet, row: int, first: int, last: int, value: Any = None, *, to_row: int | None = None,
-          **style: Any) -> Any:
-    """Merge a block; every cell of it gets the border (Excel draws merged borders per cell)."""
-    to_row = to_row or row
-    for r in range(row, to_row + 1):
-        for c in range(first, last + 1):
-            cell(ws, r, c, **{k: v for k, v in style.items() if k != "fmt"})
-    target = cell(ws, row, first, value, **style)
-    if (first, row) != (last, to_row):
-        ws.merge_cells(start_row=row, start_column=first, end_row=to_row, end_column=last)
-    return target
-
-
-def fit_height(ws: Worksheet, row: int, texts: Sequence[tuple[str, float]], line: float = 15) -> None:
-    """Estimate a row height for wrapped text (a CJK character ≈ 2 width units); Excel won't for merges."""
-    lines = 1
-    for text, width in texts:
-        count = 0
-        for part in str(text or "").splitlines() or [""]:
-            units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
-            count += max(1, math.ceil(units / max(width - 2, 1)))
-        lines = max(lines, count)
-    ws.row_dimensions[row].height = max(line * lines + 4, 20)
-
-
-def print_setup(ws: Worksheet, title_rows: str, landscape: bool = True) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    # the footer needs its own room below the table: LibreOffice clips it inside a 0.6" margin
-    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.9
-    ws.page_margins.header, ws.page_margins.footer = 0.3, 0.35
-    ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def number_or_text(text: str) -> Decimal | str:
@@ -158,9 +89,9 @@ def _funds(ws: Worksheet, row: int, score: scoring.ReportScore) -> int:
     row += 1
     ws.row_dimensions[row].height = 22
     merge(ws, row, 2, 3, "年度资金总额", align=LEFT, bold=True)
-    cell(ws, row, 4, wan(fig.to_decimal(data.get("initial"))), fmt=AMOUNT, align=RIGHT)
-    cell(ws, row, 5, wan(computed["annual"]), fmt=AMOUNT, align=RIGHT)
-    cell(ws, row, 6, wan(fig.to_decimal(data.get("executed"))), fmt=AMOUNT, align=RIGHT)
+    cell(ws, row, 4, wan(fig.to_decimal(data.get("initial"))), fmt=MONEY, align=RIGHT)
+    cell(ws, row, 5, wan(computed["annual"]), fmt=MONEY, align=RIGHT)
+    cell(ws, row, 6, wan(fig.to_decimal(data.get("executed"))), fmt=MONEY, align=RIGHT)
     cell(ws, row, 7, score.budget_weight, fmt=SCORE, align=RIGHT)
     cell(ws, row, 8, computed["execution_rate"], fmt=RATE, align=RIGHT)
     merge(ws, row, 9, 10, score.budget_score, fmt=SCORE, bold=True)
@@ -173,7 +104,7 @@ def _funds(ws: Worksheet, row: int, score: scoring.ReportScore) -> int:
         merge(ws, row, 2, 3, label if key == "income_fiscal" else f"　　　{label}", align=LEFT)
         for column in (4, 6, 7, 8):
             cell(ws, row, column)
-        cell(ws, row, 5, wan(amount), fmt=AMOUNT, align=RIGHT)
+        cell(ws, row, 5, wan(amount), fmt=MONEY, align=RIGHT)
         merge(ws, row, 9, 10)
     merge(ws, first, 1, 1, "项目资金\n（万元）", to_row=row, bold=True, fill=HEADER_FILL)
     return row + 1
@@ -326,7 +257,7 @@ def build(params: dict[str, Any], out: Path, progress: Progress) -> BuildResult:
     print_setup(ws, f"{header}:{header}")
     ws.page_setup.fitToHeight = 1  # the form is signed as one page
     used = [s for s in (score.budget_section, score.indicator_section) if s is not None]
-    changed = report_changed_at(report, sections)
+    changed = changed_at([report], sections)
     if not public:
         _sources(wb, used, changed)
     progress(80)

@@ -10,11 +10,12 @@ import re
 from typing import Any
 
 import openpyxl
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from reports import figures as fig
+from reports.exports.xlsx import BORDER, HEADER_FILL, INPUT_FILL, INPUT_NUMBER, put, write
 from reports.models import AnnualTarget, DeviationCause, Likelihood, QuarterlyReport
 
 from .figures import BUDGET_FIELDS
@@ -35,9 +36,6 @@ FIELD_LABELS = {"actual": "本季度累计完成值", "expected": "全年预计�
                 "cause": "偏差原因", "measures": "纠偏措施"}
 LIKELIHOOD_BY_LABEL = {c.label: c.value for c in Likelihood}
 CAUSE_BY_LABEL = {c.label: c.value for c in DeviationCause}
-INPUT_FILL = PatternFill("solid", fgColor="FFF6D5")
-HEAD_FILL = PatternFill("solid", fgColor="DDE4EC")
-THIN = Side(style="thin", color="999999")
 
 
 def marker(report: QuarterlyReport) -> str:
@@ -51,13 +49,12 @@ def sheet_filename(report: QuarterlyReport) -> str:
 # --- download ------------------------------------------------------------------------------------
 
 def _title(ws: Any, report: QuarterlyReport, what: str) -> None:
-    ws["A1"] = f"{report.year}年第{report.quarter}季度绩效运行监控表（{what}）"
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = f"部门：{report.department.name}　填报单位：{report.unit.name}　截止：{report.due_on:%Y-%m-%d}　" \
-               f"序时进度：{report.checkpoint}%"
-    ws["A3"], ws["B3"] = "模板编号（请勿修改）", marker(report)
-    ws["A4"] = "黄色单元格为填写项；数字请直接填写数值，不要填写公式。"
-    ws["A4"].font = Font(color="666666")
+    put(ws["A1"], f"{report.year}年第{report.quarter}季度绩效运行监控表（{what}）").font = Font(bold=True, size=14)
+    put(ws["A2"], f"部门：{report.department.name}　填报单位：{report.unit.name}　截止：{report.due_on:%Y-%m-%d}　"
+                  f"序时进度：{report.checkpoint}%")
+    put(ws["A3"], "模板编号（请勿修改）")
+    put(ws["B3"], marker(report))
+    put(ws["A4"], "黄色单元格为填写项；数字请直接填写数值，不要填写公式。").font = Font(color="666666")
 
 
 def _row_values(t: AnnualTarget, row: dict[str, str], prev: dict[str, str]) -> list[Any]:
@@ -78,10 +75,10 @@ def _style_table(ws: Any, last_row: int, widths: list[int], inputs: set[int]) ->
         ws.column_dimensions[get_column_letter(col)].width = width
     for row in ws.iter_rows(min_row=HEADER_ROW, max_row=last_row, max_col=len(widths)):
         for cell in row:
-            cell.border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+            cell.border = BORDER
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if cell.row == HEADER_ROW:
-                cell.fill, cell.font = HEAD_FILL, Font(bold=True)
+                cell.fill, cell.font = HEADER_FILL, Font(bold=True)
             elif cell.column in inputs:
                 cell.fill, cell.protection = INPUT_FILL, Protection(locked=False)
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=1)
@@ -94,16 +91,14 @@ def _rows_sheet(wb: openpyxl.Workbook, report: QuarterlyReport) -> None:
     _title(ws, report, "指标")
     ws.append([])
     for col, text in enumerate(ROW_HEADERS, start=1):
-        ws.cell(row=HEADER_ROW, column=col, value=text)
+        write(ws, HEADER_ROW, col, text)
     prev_report = previous_of(report)
     prev_rows = prev_report.data.get("rows", {}) if prev_report else {}
     targets = targets_of(report)
     for i, t in enumerate(targets):
         values = _row_values(t, report.data.get("rows", {}).get(str(t.pk), {}), prev_rows.get(str(t.pk), {}))
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=FIRST_ROW + i, column=col, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # the nature "=" is text, not a formula
+            write(ws, FIRST_ROW + i, col, value)  # typed text (and the nature "=") stays text
     last = FIRST_ROW + max(len(targets), 1) - 1
     likelihood = DataValidation(type="list", formula1='"' + ",".join(LIKELIHOOD_BY_LABEL) + '"', allow_blank=True)
     cause = DataValidation(type="list", formula1='"' + ",".join(CAUSE_BY_LABEL) + '"', allow_blank=True)
@@ -117,18 +112,18 @@ def _rows_sheet(wb: openpyxl.Workbook, report: QuarterlyReport) -> None:
 def _budget_sheet(wb: openpyxl.Workbook, report: QuarterlyReport) -> None:
     ws = wb.create_sheet(BUDGET_SHEET)
     _title(ws, report, "预算执行")
-    ws.cell(row=HEADER_ROW, column=1, value="项目")
-    ws.cell(row=HEADER_ROW, column=2, value="数值")
+    write(ws, HEADER_ROW, 1, "项目")
+    write(ws, HEADER_ROW, 2, "数值")
     prev_report = previous_of(report)
     budget = report.data.get("budget", {})
     previous = (prev_report.data.get("budget", {}) if prev_report else {}).get("executed")
     for i, (key, label) in enumerate(BUDGET_ROWS):
-        ws.cell(row=FIRST_ROW + i, column=1, value=label)
+        write(ws, FIRST_ROW + i, 1, label)
         raw = previous if key == "previous" else budget.get(key)
         value = raw if key == "reason" else (float(fig.yuan_to_wan(fig.to_decimal(raw))) if raw not in (None, "") else None)
-        cell = ws.cell(row=FIRST_ROW + i, column=2, value=value)
+        cell = write(ws, FIRST_ROW + i, 2, value)
         if key != "reason":
-            cell.number_format = "#,##0.00####"
+            cell.number_format = INPUT_NUMBER
     _style_table(ws, FIRST_ROW + len(BUDGET_ROWS) - 1, [26, 40], {2})
     for i, (key, _) in enumerate(BUDGET_ROWS):
         if key not in BUDGET_INPUTS:
