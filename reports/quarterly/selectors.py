@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from departments import permissions as perms
@@ -58,3 +61,108 @@ def evaluate(report: QuarterlyReport, data: dict[str, Any] | None = None) -> tup
 
 def blocking_messages(report: QuarterlyReport) -> list[str]:
     return found.blocking_messages(evaluate(report)[1], explain="须填写原因")
+
+
+# The warnings of DESIGN §5 by kind (the middle part of a finding's code, "quarterly.<kind>[.<row>]").
+WARNING_KINDS = {
+    "behind_checkpoint": "执行率低于序时进度",
+    "decreased": "累计执行数少于上季度",
+    "over_budget": "累计执行超过全年预算",
+    "unlikely": "指标可能无法完成",
+    "row_decreased": "指标累计值少于上季度",
+}
+
+
+@dataclass(frozen=True)
+class QuarterFigures:
+    """One quarterly report's budget figures and the kinds of its warnings."""
+
+    pk: int
+    department_id: int
+    unit_id: int
+    is_main: bool
+    rate: Decimal | None  # 预算执行率 (main reports)
+    checkpoint: Decimal  # 序时进度 as a fraction
+    warnings: frozenset[str]
+
+    @property
+    def behind(self) -> bool:
+        return "behind_checkpoint" in self.warnings
+
+
+def quarter_figures(reports: QuerySet[QuarterlyReport]) -> list[QuarterFigures]:
+    """The figures and warning kinds of many quarterly reports in two queries, computed by the same
+    ``compute``/``findings`` as each report's page (the dashboard and the list's filters)."""
+    previous = QuarterlyReport.objects.filter(
+        department_id=OuterRef("department_id"), unit_id=OuterRef("unit_id"), year=OuterRef("year"),
+        quarter=OuterRef("quarter") - 1).values("data")[:1]
+    rows = list(reports.select_related(None).annotate(previous_data=Subquery(previous, output_field=JSONField()))
+                .only("id", "department_id", "unit_id", "year", "quarter", "is_main", "checkpoints", "data"))
+    targets: dict[tuple[int, int, int], list[AnnualTarget]] = defaultdict(list)
+    wanted = Q(pk__in=[])
+    for year, departments in _departments_by_year(rows).items():
+        wanted |= Q(year=year, department_id__in=departments)
+    for t in AnnualTarget.objects.filter(wanted).only("id", "department_id", "unit_id", "year", "name", "nature",
+                                                      "target"):
+        targets[(t.department_id, t.unit_id, t.year)].append(t)
+    return [_figures(r, targets[(r.department_id, r.unit_id, r.year)]) for r in rows]
+
+
+def _departments_by_year(rows: list[QuarterlyReport]) -> dict[int, set[int]]:
+    years: dict[int, set[int]] = defaultdict(set)
+    for r in rows:
+        years[r.year].add(r.department_id)
+    return years
+
+
+def _figures(report: QuarterlyReport, targets: list[AnnualTarget]) -> QuarterFigures:
+    computed = compute(report, report.data, targets, report.previous_data)
+    kinds = frozenset(f.issue.code.split(".")[1] for f in findings(report, report.data, computed) if not f.is_error)
+    return QuarterFigures(report.pk, report.department_id, report.unit_id, report.is_main, computed["rate"],
+                          computed["checkpoint"], kinds)
+
+
+@dataclass(frozen=True)
+class QuarterlyFilters:
+    """The list's filters from a query string; a bad value is a ValueError with a Chinese message."""
+
+    year: int | None = None
+    quarter: int | None = None
+    department: int | None = None
+    main: bool = False
+    warning: str = ""
+
+    @classmethod
+    def parse(cls, query: Any) -> QuarterlyFilters:
+        warning = query.get("warning", "")
+        if warning and warning not in WARNING_KINDS:
+            raise ValueError(f"预警类型「{warning}」无效。")
+        return cls(_int_param(query, "year", "年度"), _int_param(query, "quarter", "季度"),
+                   _int_param(query, "department", "部门"), query.get("main", "") == "1", warning)
+
+    @property
+    def warning_label(self) -> str:
+        return WARNING_KINDS.get(self.warning, "")
+
+
+def _int_param(query: Any, name: str, label: str) -> int | None:
+    value = (query.get(name) or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 9:
+        raise ValueError(f"{label}参数「{value[:20]}」无效。")
+    return int(value)
+
+
+def quarterlies_filtered(reports: QuerySet[QuarterlyReport], f: QuarterlyFilters) -> QuerySet[QuarterlyReport]:
+    if f.year:
+        reports = reports.filter(year=f.year)
+    if f.quarter:
+        reports = reports.filter(quarter=f.quarter)
+    if f.department:
+        reports = reports.filter(department_id=f.department)
+    if f.main:
+        reports = reports.filter(is_main=True)
+    if f.warning:
+        reports = reports.filter(pk__in=[q.pk for q in quarter_figures(reports) if f.warning in q.warnings])
+    return reports

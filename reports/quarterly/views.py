@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -35,19 +35,19 @@ EXPLAIN_PREFIX = "explain:"
 
 @login_required
 def quarterly_list(request: HttpRequest) -> HttpResponse:
-    reports = selectors.quarterlies_visible(request.user)
-    year = int_param(request.GET.get("year"), label="年度", required=False)
-    quarter = int_param(request.GET.get("quarter"), label="季度", required=False)
-    if year is not None:
-        reports = reports.filter(year=year)
-    if quarter is not None:
-        reports = reports.filter(quarter=quarter)
+    """All quarterly reports in scope, filtered by year, quarter, department, main report and warning kind
+    (the dashboard's charts link here)."""
+    try:
+        filters = selectors.QuarterlyFilters.parse(request.GET)
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc))
+    reports = selectors.quarterlies_filtered(selectors.quarterlies_visible(request.user), filters)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reports/quarterly/quarterly_list.html", {
-        "page": page, "query": query.urlencode(), "year": year if year is not None else "", "quarter": str(quarter) if quarter is not None else "",
-        "can_open": perms.can_administer(request.user),
+        "page": page, "query": query.urlencode(), "year": filters.year or "", "quarter": filters.quarter or "",
+        "filters": filters, "can_open": perms.can_administer(request.user),
     })
 
 

@@ -7,15 +7,18 @@ and ``workflow.deadlines``. Pages get flags (``next_action``, ``is_overdue``, �
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Min, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from departments import permissions as perms
 from departments.models import Role
+from reports.annual import scoring
 from reports.annual.selectors import ReportStatus, report_status, section_queryset, with_due, with_status
 from reports.models import EvaluationCycle, QuarterlyReport, RectificationItem, Report, Section
 from reports.quarterly.selectors import quarterly_queryset
@@ -78,6 +81,7 @@ def inbox_rows(sections: list[Section]) -> list[InboxRow]:
 class ReadyReport:
     report: Report
     status: ReportStatus
+    is_overdue: bool
 
     @property
     def ready(self) -> int:
@@ -101,15 +105,19 @@ class ReadyReport:
         return self.pending == 0 or not self.report.cycle.require_leading_before_finance
 
 
-def finance_ready_reports(user: AbstractBaseUser) -> list[ReadyReport]:
-    """Per department: how many sections are ready for the finance bureau (N/M)."""
+def finance_ready_reports(user: AbstractBaseUser, today: date) -> list[ReadyReport]:
+    """Per department: how many sections are ready for the finance bureau (N/M), since when the oldest
+    has waited, and whether the department is overdue — one row per department, in one query."""
+    waiting = Q(sections__state=State.LEADING_APPROVED)
     reports = with_status(
         Report.objects.filter(perms.finance_review_filter(user, via="department__")).select_related("cycle", "department")
-    ).order_by("-cycle__year", "department__order", "department__code")
-    rows = [ReadyReport(r, report_status(r)) for r in reports]
+    ).annotate(oldest_waiting=Min("sections__submitted_at", filter=waiting)).order_by(
+        "-cycle__year", "department__order", "department__code")
+    rows = [ReadyReport(r, status, status.is_overdue(today)) for r in reports if (status := report_status(r))]
     rows = [r for r in rows if r.status.unapproved]
-    # departments whose sections can be approved now come first
-    return sorted(rows, key=lambda r: (not (r.ready and r.gate_open), -r.report.cycle.year))
+    # departments whose sections can be approved now come first, the longest waiting first among them
+    return sorted(rows, key=lambda r: (not (r.ready and r.gate_open), -r.report.cycle.year,
+                                       r.report.oldest_waiting is None, r.report.oldest_waiting or 0))
 
 
 def progress_reports(user: AbstractBaseUser, cycle: EvaluationCycle) -> QuerySet[Report]:
@@ -120,11 +128,66 @@ def progress_reports(user: AbstractBaseUser, cycle: EvaluationCycle) -> QuerySet
         | perms.unit_filter(user, frozenset({Role.FINANCE_ADMIN, Role.COORDINATOR}), via="department__")
     )
     return (
-        with_status(Report.objects.filter(oversee, cycle=cycle)).select_related("department")
+        with_status(Report.objects.filter(oversee, cycle=cycle)).select_related("department", "cycle__template")
         .order_by("department__order", "department__code")
     )
 
 
+# Where a report stands, from its sections (one rule for the dashboard's chart and the progress filter).
+REPORT_STAGES = {"department": "部门填报或审核中", "finance": "待财政审核", "final": "已定稿"}
+OVERDUE = "overdue"
+
+
+def report_stage(status: ReportStatus) -> str:
+    """final: every section approved; finance: none waits on the department any more; else department."""
+    if status.is_final:
+        return "final"
+    return "finance" if status.total and status.open == 0 else "department"
+
+
+def report_grades(reports: list[Report]) -> dict[int, str]:
+    """Each report's grade (优/良/中/差) as scored now (three queries for any number of reports)."""
+    return {pk: score.grade for pk, score in scoring.reports_scores(reports).items()}
+
+
+@dataclass(frozen=True)
+class ProgressFilters:
+    stage: str = ""  # a key of REPORT_STAGES, or OVERDUE
+    grade: str = ""
+
+    @classmethod
+    def parse(cls, query: Any) -> ProgressFilters:
+        stage, grade = query.get("stage", ""), query.get("grade", "")
+        if stage and stage not in REPORT_STAGES and stage != OVERDUE:
+            raise ValueError(f"进度参数「{stage[:20]}」无效。")
+        if grade and grade not in GRADES:
+            raise ValueError(f"等级参数「{grade[:20]}」无效。")
+        return cls(stage, grade)
+
+    @property
+    def label(self) -> str:
+        parts = ["已逾期" if self.stage == OVERDUE else REPORT_STAGES.get(self.stage, ""),
+                 f"等级：{self.grade}" if self.grade else ""]
+        return "，".join(p for p in parts if p)
+
+
+def progress_filtered(reports: QuerySet[Report], f: ProgressFilters, today: date) -> QuerySet[Report] | list[Report]:
+    """The reports of the progress page, narrowed by stage or grade (rules computed in Python, on the
+    annotated rows of the one query: the same functions the dashboard counts with)."""
+    if not (f.stage or f.grade):
+        return reports
+    rows = list(reports)
+    if f.stage == OVERDUE:
+        rows = [r for r in rows if report_status(r).is_overdue(today)]
+    elif f.stage:
+        rows = [r for r in rows if report_stage(report_status(r)) == f.stage]
+    if f.grade:
+        grades = report_grades(rows)
+        rows = [r for r in rows if grades.get(r.pk) == f.grade]
+    return rows
+
+
+GRADES = tuple(label for label, _ in scoring.DEFAULT_GRADES)
 STATE_MARKS = {State.APPROVED: "✓", State.RETURNED: "↩", State.SUBMITTED: "1", State.LEADING_APPROVED: "2"}
 
 
@@ -134,6 +197,7 @@ class ProgressCell:
     state: str
     label: str
     mark: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -142,20 +206,31 @@ class ProgressRow:
     status: ReportStatus
     is_overdue: bool
     cells: list[ProgressCell | None]
+    url: str
 
 
 def progress_rows(reports: list[Report], node_ids: list[int], today: date) -> list[ProgressRow]:
     """Departments × sections of one page, with marks and the overdue flag (one query for the cells)."""
-    sections = Section.objects.filter(report__in=reports).only("id", "report_id", "node_id", "state", "error_count")
-    cells = {(s.report_id, s.node_id): ProgressCell(s.pk, s.state, s.get_state_display(),
-                                                    "!" if s.error_count else STATE_MARKS.get(s.state, ""))
-             for s in sections}
-    rows = []
+    sections = Section.objects.filter(report__in=reports).values_list("id", "report_id", "node_id", "state",
+                                                                      "error_count")
+    url = _url_maker("reports:section_detail")  # one reversal for the page, not one per cell
+    labels = dict(State.choices)
+    cells = {(report_id, node_id): ProgressCell(pk, state, labels.get(state, state),
+                                                "!" if errors else STATE_MARKS.get(state, ""), url(pk))
+             for pk, report_id, node_id, state, errors in sections}
+    rows, report_url = [], _url_maker("reports:report_detail")
     for report in reports:
         status = report_status(report)
         rows.append(ProgressRow(report, status, status.is_overdue(today),
-                                [cells.get((report.pk, n)) for n in node_ids]))
+                                [cells.get((report.pk, n)) for n in node_ids], report_url(report.pk)))
     return rows
+
+
+def _url_maker(name: str) -> Callable[[int], str]:
+    """``reverse(name, args=[pk])`` for many pks from one reversal (the pattern is ``…/<int:pk>/…``)."""
+    marker = 987654321
+    head, _, tail = reverse(name, args=[marker]).partition(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def state_counts(reports: QuerySet[Report]) -> dict[str, int]:

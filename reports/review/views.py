@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from departments import permissions as perms
 from reports.annual import selectors as annual_selectors
-from reports.annual.outline import build_outline, flatten
-from reports.models import ReportTemplate
-from reports.params import int_param, safe_next
+from reports.annual.outline import OutlineEntry, build_outline, flatten
+from reports.models import EvaluationCycle, Report, ReportTemplate
+from reports.params import safe_next
 from workflow import services as workflow
 from workflow.contract import Submittable
 from workflow.states import State
@@ -26,6 +27,8 @@ from .filters import InboxFilter
 from .forms import ActionForm, NotificationReadForm
 
 PAGE_SIZE = 50
+READY_PAGE = 20  # departments per page of 待财政审核
+PROGRESS_PAGE = 30  # departments × ~37 sections per page
 QUARTERLY_INBOX = 20
 
 
@@ -37,12 +40,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
                                cycles=annual_selectors.cycles_visible(request.user),
                                departments=list(departments.values_list("pk", "name")))
     page = Paginator(inbox_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    query, ready_query = request.GET.copy(), request.GET.copy()
     query.pop("page", None)
+    ready_query.pop("dpage", None)
     return render(request, "reports/review/inbox.html", {
-        "filter": inbox_filter, "page": page, "query": query.urlencode(),
+        "filter": inbox_filter, "page": page, "query": query.urlencode(), "ready_query": ready_query.urlencode(),
         "rows": selectors.inbox_rows(list(page)),
-        "ready_reports": selectors.finance_ready_reports(request.user),
+        "ready": Paginator(selectors.finance_ready_reports(request.user, timezone.localdate()), READY_PAGE).get_page(
+            request.GET.get("dpage")),
         "quarterlies": selectors.inbox_quarterlies(request.user)[:QUARTERLY_INBOX],
         "rectifications": selectors.inbox_rectifications(request.user)[:QUARTERLY_INBOX],
         "is_admin": perms.can_administer(request.user),
@@ -100,29 +105,50 @@ def report_finance_approve_ready(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def progress(request: HttpRequest) -> HttpResponse:
-    """Departments × sections with their states, counts per state, overdue marked."""
+    """Departments × sections with their states, counts per state, overdue marked; filtered by stage or
+    grade when the dashboard links here."""
     cycles = annual_selectors.cycles_visible(request.user) if not perms.can_administer(request.user) \
         else annual_selectors.all_cycles()
-    cycle_id = int_param(request.GET.get("cycle"), label="评价周期", required=False)
-    cycle = cycles.filter(pk=cycle_id).first() if cycle_id is not None else cycles.first()
+    cycle_id = request.GET.get("cycle", "")
+    try:
+        filters = selectors.ProgressFilters.parse(request.GET)
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc))
+    if cycle_id and not cycle_id.isdigit():
+        return HttpResponseBadRequest("评价周期参数无效。")
+    cycle = cycles.filter(pk=cycle_id).first() if cycle_id else cycles.first()
     if cycle is None:
         return render(request, "reports/review/progress.html", {"cycle": None, "cycles": cycles})
     reports_qs = selectors.progress_reports(request.user, cycle)
-    # one grid per template: departments of one cycle may write on different outlines
-    templates = list(ReportTemplate.objects.filter(reports__in=reports_qs).distinct().order_by("code", "version"))
+    reports_qs, templates, template = _by_template(request, reports_qs, cycle)
+    today = timezone.localdate()
+    page = Paginator(selectors.progress_filtered(reports_qs, filters, today), PROGRESS_PAGE).get_page(
+        request.GET.get("page"))
+    entries = _progress_entries(template)
+    counts = selectors.state_counts(reports_qs)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["template"] = template.pk
+    return render(request, "reports/review/progress.html", {
+        "cycle": cycle, "cycles": cycles, "entries": entries, "page": page, "filters": filters,
+        "rows": selectors.progress_rows(list(page), [e.node.pk for e in entries], today),
+        "counts": [(s, counts.get(s.value, 0)) for s in State],
+        "query": query.urlencode(), "templates": templates, "template": template,
+    })
+
+
+def _by_template(request: HttpRequest, reports: QuerySet[Report], cycle: EvaluationCycle
+                 ) -> tuple[QuerySet[Report], list[ReportTemplate], ReportTemplate]:
+    """One grid per template: departments of one cycle may write on different outlines."""
+    templates = list(ReportTemplate.objects.filter(reports__in=reports).distinct().order_by("code", "version"))
     picked = request.GET.get("template", "")
     template = next((t for t in templates if str(t.pk) == picked), None) or (templates[0] if templates else cycle.template)
-    reports_qs = reports_qs.filter(template=template)
-    page = Paginator(reports_qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    entries = [e for e in flatten(build_outline(list(template.nodes.all()), template.numbering_formats()))
-               if e.node.kind]
-    counts = selectors.state_counts(reports_qs)
-    return render(request, "reports/review/progress.html", {
-        "cycle": cycle, "cycles": cycles, "entries": entries, "page": page,
-        "rows": selectors.progress_rows(list(page), [e.node.pk for e in entries], timezone.localdate()),
-        "counts": [(s, counts.get(s.value, 0)) for s in State],
-        "query": f"cycle={cycle.pk}&template={template.pk}", "templates": templates, "template": template,
-    })
+    return reports.filter(template=template), templates, template
+
+
+def _progress_entries(template: ReportTemplate) -> list[OutlineEntry]:
+    return [e for e in flatten(build_outline(list(template.nodes.all()), template.numbering_formats()))
+            if e.node.kind]
 
 
 @login_required
