@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("reports.exports.urls")),
     path("", include("reports.rectification.urls")),
     path("", include("reports.library.urls")),
+    path("", include("reports.dashboard.urls")),
 ]

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, JSONField, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from departments import permissions as perms
@@ -53,7 +53,19 @@ def previous_of(report: QuarterlyReport) -> QuarterlyReport | None:
 
 
 def evaluate(report: QuarterlyReport, data: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[Finding]]:
-    data = report.data if data is None else data
+    """The report's figures and findings. Of its stored content, computed once per loaded instance and
+    version (a page and the workflow's guard on that page both ask)."""
+    if data is None:
+        key = (report.version, id(report.data))
+        memo = getattr(report, "_evaluated", None)
+        if memo is None or memo[0] != key:
+            memo = (key, _evaluate(report, report.data))
+            report._evaluated = memo
+        return memo[1]
+    return _evaluate(report, data)
+
+
+def _evaluate(report: QuarterlyReport, data: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
     previous = previous_of(report)
     computed = compute(report, data, targets_of(report), previous.data if previous else None)
     return computed, findings(report, data, computed)
@@ -78,7 +90,10 @@ class QuarterFigures:
     """One quarterly report's budget figures and the kinds of its warnings."""
 
     pk: int
+    year: int
+    quarter: int
     department_id: int
+    department_name: str
     unit_id: int
     is_main: bool
     rate: Decimal | None  # 预算执行率 (main reports)
@@ -96,7 +111,8 @@ def quarter_figures(reports: QuerySet[QuarterlyReport]) -> list[QuarterFigures]:
     previous = QuarterlyReport.objects.filter(
         department_id=OuterRef("department_id"), unit_id=OuterRef("unit_id"), year=OuterRef("year"),
         quarter=OuterRef("quarter") - 1).values("data")[:1]
-    rows = list(reports.select_related(None).annotate(previous_data=Subquery(previous, output_field=JSONField()))
+    rows = list(reports.select_related(None).annotate(previous_data=Subquery(previous, output_field=JSONField()),
+                                                          department_name=F("department__name"))
                 .only("id", "department_id", "unit_id", "year", "quarter", "is_main", "checkpoints", "data"))
     targets: dict[tuple[int, int, int], list[AnnualTarget]] = defaultdict(list)
     wanted = Q(pk__in=[])
@@ -118,8 +134,8 @@ def _departments_by_year(rows: list[QuarterlyReport]) -> dict[int, set[int]]:
 def _figures(report: QuarterlyReport, targets: list[AnnualTarget]) -> QuarterFigures:
     computed = compute(report, report.data, targets, report.previous_data)
     kinds = frozenset(f.issue.code.split(".")[1] for f in findings(report, report.data, computed) if not f.is_error)
-    return QuarterFigures(report.pk, report.department_id, report.unit_id, report.is_main, computed["rate"],
-                          computed["checkpoint"], kinds)
+    return QuarterFigures(report.pk, report.year, report.quarter, report.department_id, report.department_name, report.unit_id, report.is_main,
+                          computed["rate"], computed["checkpoint"], kinds)
 
 
 @dataclass(frozen=True)

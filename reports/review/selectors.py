@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -68,7 +69,7 @@ class InboxRow:
 
 def inbox_rows(sections: list[Section]) -> list[InboxRow]:
     """One page of the inbox with each row's next step and return comment (one query for the comments)."""
-    comments = history.last_returns(sections)
+    comments = history.last_returns([s for s in sections if s.state == State.RETURNED])  # none: no query
     rows = []
     for s in sections:
         label, page = NEXT_ACTIONS.get(s.state, ("查看", "reports:section_detail"))
@@ -145,9 +146,9 @@ def report_stage(status: ReportStatus) -> str:
     return "finance" if status.total and status.open == 0 else "department"
 
 
-def report_grades(reports: list[Report]) -> dict[int, str]:
-    """Each report's grade (优/良/中/差) as scored now (three queries for any number of reports)."""
-    return {pk: score.grade for pk, score in scoring.reports_scores(reports).items()}
+def report_grades_and_totals(reports: list[Report]) -> dict[int, tuple[str, Decimal]]:
+    """Each report's grade (优/良/中/差) and total score as scored now (two queries for any number)."""
+    return {pk: (score.grade, score.total) for pk, score in scoring.reports_scores(reports).items()}
 
 
 @dataclass(frozen=True)
@@ -182,8 +183,8 @@ def progress_filtered(reports: QuerySet[Report], f: ProgressFilters, today: date
     elif f.stage:
         rows = [r for r in rows if report_stage(report_status(r)) == f.stage]
     if f.grade:
-        grades = report_grades(rows)
-        rows = [r for r in rows if grades.get(r.pk) == f.grade]
+        grades = report_grades_and_totals(rows)
+        rows = [r for r in rows if r.pk in grades and grades[r.pk][0] == f.grade]
     return rows
 
 

@@ -107,8 +107,8 @@ def report_finance_approve_ready(request: HttpRequest, pk: int) -> HttpResponse:
 def progress(request: HttpRequest) -> HttpResponse:
     """Departments × sections with their states, counts per state, overdue marked; filtered by stage or
     grade when the dashboard links here."""
-    cycles = annual_selectors.cycles_visible(request.user) if not perms.can_administer(request.user) \
-        else annual_selectors.all_cycles()
+    cycles = list(annual_selectors.cycles_visible(request.user) if not perms.can_administer(request.user)
+                  else annual_selectors.all_cycles())
     cycle_id = request.GET.get("cycle", "")
     try:
         filters = selectors.ProgressFilters.parse(request.GET)
@@ -116,7 +116,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(str(exc))
     if cycle_id and not cycle_id.isdigit():
         return HttpResponseBadRequest("评价周期参数无效。")
-    cycle = cycles.filter(pk=cycle_id).first() if cycle_id else cycles.first()
+    cycle = next((c for c in cycles if str(c.pk) == cycle_id), None) if cycle_id else next(iter(cycles), None)
     if cycle is None:
         return render(request, "reports/review/progress.html", {"cycle": None, "cycles": cycles})
     reports_qs = selectors.progress_reports(request.user, cycle)

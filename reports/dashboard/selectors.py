@@ -1,0 +1,124 @@
+"""The figures of 驾驶舱 (DESIGN §12), each counted from the same rows as the list it links to.
+
+- budget execution and warnings: ``reports.quarterly.selectors.quarter_figures`` over the user's
+  quarterly reports of one quarter, as the quarterly list filters them (``?warning=…``);
+- evaluation progress and grades: ``reports.review.selectors`` (report_stage, report_grades) over the
+  reports of the 审核进度 page (``?stage=…``, ``?grade=…``).
+Scope is the lists' scope: a coordinator or a leader sees their own department.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet, Subquery
+
+from reports.annual import selectors as annual_selectors
+from reports.models import EvaluationCycle, Report
+from reports.quarterly import selectors as quarterly
+from reports.quarterly.selectors import WARNING_KINDS, QuarterFigures
+from reports.review import selectors as review
+from reports.review.selectors import GRADES, OVERDUE, REPORT_STAGES
+
+TOP_DEPARTMENTS = 25  # bars of the execution chart; the rest is one click away
+
+
+@dataclass(frozen=True)
+class Period:
+    cycle: EvaluationCycle | None
+    year: int | None
+    quarter: int | None
+
+
+def cycles_for(user: AbstractBaseUser, is_admin: bool) -> QuerySet[EvaluationCycle]:
+    """The cycles of the 审核进度 page's selector (the dashboard's evaluation charts use the same)."""
+    return annual_selectors.all_cycles() if is_admin else annual_selectors.cycles_visible(user)
+
+
+@dataclass(frozen=True)
+class Execution:
+    department: str
+    department_id: int
+    report_id: int
+    rate: Decimal | None
+    checkpoint: Decimal
+
+    @property
+    def gap(self) -> Decimal | None:
+        return None if self.rate is None else self.rate - self.checkpoint
+
+
+@dataclass(frozen=True)
+class QuarterView:
+    """The quarter's figures for the user's departments."""
+
+    year: int | None
+    quarter: int | None
+    reports: int  # quarterly reports in scope (all units)
+    execution: list[Execution]  # main reports, most behind first
+    behind: int
+    unreported: int  # main reports without a budget execution figure yet
+    warnings: dict[str, int]  # kind → reports with a warning of that kind
+    checkpoint: Decimal | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年第{self.quarter}季度" if self.quarter else ""
+
+
+def quarter_view(user: AbstractBaseUser, year: int | None, quarter: int | None) -> QuarterView:
+    """The quarter's figures; without a year and quarter, the latest quarter the user has reports in
+    (found by the same query, so the page costs no query more)."""
+    visible = quarterly.quarterlies_visible(user)
+    if year is None or quarter is None:
+        latest = visible.order_by("-year", "-quarter")[:1]
+        reports = visible.filter(year=Subquery(latest.values("year")), quarter=Subquery(latest.values("quarter")))
+    else:
+        reports = visible.filter(year=year, quarter=quarter)
+    return _quarter_view(quarterly.quarter_figures(reports), year, quarter)
+
+
+def _quarter_view(figures: list[QuarterFigures], year: int | None, quarter: int | None) -> QuarterView:
+    main = [f for f in figures if f.is_main]
+    execution = sorted((Execution(f.department_name, f.department_id, f.pk, f.rate, f.checkpoint) for f in main),
+                       key=lambda e: (e.gap is None, e.gap if e.gap is not None else 0, e.department))
+    kinds = Counter(kind for f in figures for kind in f.warnings)
+    if figures:
+        year, quarter = figures[0].year, figures[0].quarter
+    return QuarterView(
+        year=year, quarter=quarter, reports=len(figures), execution=execution, behind=sum(1 for f in main if f.behind),
+        unreported=sum(1 for f in main if f.rate is None),
+        warnings={kind: kinds.get(kind, 0) for kind in WARNING_KINDS},
+        checkpoint=main[0].checkpoint if main else None,
+    )
+
+
+@dataclass(frozen=True)
+class CycleView:
+    reports: int
+    stages: dict[str, int]  # REPORT_STAGES key → reports
+    overdue: int
+    grades: dict[str, int]
+    average: Decimal | None
+
+
+def cycle_view(user: AbstractBaseUser, cycle: EvaluationCycle, today: date) -> CycleView:
+    reports: list[Report] = list(review.progress_reports(user, cycle))
+    statuses = [annual_selectors.report_status(r) for r in reports]
+    stages = Counter(review.report_stage(s) for s in statuses)
+    scores = review.report_grades_and_totals(reports)
+    grades = Counter(grade for grade, _ in scores.values())
+    totals = [total for _, total in scores.values()]
+    return CycleView(
+        reports=len(reports), stages={key: stages.get(key, 0) for key in REPORT_STAGES},
+        overdue=sum(1 for s in statuses if s.is_overdue(today)),
+        grades={grade: grades.get(grade, 0) for grade in GRADES},
+        average=(sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.01")) if totals else None,
+    )
+
+
+__all__ = ["OVERDUE", "Period", "cycle_view", "cycles_for", "quarter_view"]

@@ -1,0 +1,31 @@
+"""驾驶舱: the finance bureau's district view (a department's own for its coordinator and leaders)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils import timezone
+
+from departments import permissions as perms
+
+from . import panels, selectors
+from .forms import period_parse
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    cycles = selectors.cycles_for(request.user, perms.can_administer(request.user))
+    try:
+        period = period_parse(request.GET, cycles)
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc))
+    quarter = selectors.quarter_view(request.user, period.year, period.quarter)
+    charts = [panels.execution_chart(quarter), panels.warnings_chart(quarter)]
+    if period.cycle:
+        cycle = selectors.cycle_view(request.user, period.cycle, timezone.localdate())
+        charts += [panels.stage_chart(cycle, period.cycle), panels.grade_chart(cycle, period.cycle)]
+    charts.append(panels.rectification_chart())
+    return render(request, "reports/dashboard/dashboard.html", {
+        "period": period, "cycles": cycles, "charts": charts, "quarter": quarter, "quarters": range(1, 5),
+    })
