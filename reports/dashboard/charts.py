@@ -86,8 +86,16 @@ def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
 
 
-def hbar(title: str, items: list[Item], *, empty: str, scale: Decimal | int | None = None, percent: bool = False,
-         marker: Decimal | None = None, marker_text: str = "") -> Chart:
+def hbar(
+    title: str,
+    items: list[Item],
+    *,
+    empty: str,
+    scale: Decimal | int | None = None,
+    percent: bool = False,
+    marker: Decimal | None = None,
+    marker_text: str = "",
+) -> Chart:
     """A horizontal bar chart of ``items`` on a scale from 0 to ``scale`` (default: the largest value)."""
     if not items:
         return Chart(title, empty)
@@ -95,9 +103,15 @@ def hbar(title: str, items: list[Item], *, empty: str, scale: Decimal | int | No
     if not percent:
         top = -(-top // 4) * 4  # counts: whole numbers on the ticks
     plot = WIDTH - LABEL - VALUE
-    bars = [Bar(item, TOP + n * ROW + 3, round(float(plot * min(max(item.value, 0), top) / top), 1),
-                _short(item.label))
-            for n, item in enumerate(items)]
+    bars = [
+        Bar(
+            item,
+            TOP + n * ROW + 3,
+            round(float(plot * min(max(item.value, 0), top) / top), 1),
+            _short(item.label),
+        )
+        for n, item in enumerate(items)
+    ]
     axis_y = TOP + len(items) * ROW
     ticks = [Tick(LABEL + plot * k / 4, _tick_text(Decimal(top) * k / 4, percent)) for k in range(5)]
     marker_x = round(LABEL + float(plot * marker / top), 1) if marker is not None else None

@@ -76,7 +76,9 @@ def quarter_view(user: AbstractBaseUser, year: int | None, quarter: int | None) 
     visible = quarterly.quarterlies_visible(user)
     if year is None or quarter is None:
         latest = visible.order_by("-year", "-quarter")[:1]
-        reports = visible.filter(year=Subquery(latest.values("year")), quarter=Subquery(latest.values("quarter")))
+        reports = visible.filter(
+            year=Subquery(latest.values("year")), quarter=Subquery(latest.values("quarter"))
+        )
     else:
         reports = visible.filter(year=year, quarter=quarter)
     return _quarter_view(quarterly.quarter_figures(reports), year, quarter)
@@ -84,13 +86,19 @@ def quarter_view(user: AbstractBaseUser, year: int | None, quarter: int | None) 
 
 def _quarter_view(figures: list[QuarterFigures], year: int | None, quarter: int | None) -> QuarterView:
     main = [f for f in figures if f.is_main]
-    execution = sorted((Execution(f.department_name, f.department_id, f.pk, f.rate, f.checkpoint) for f in main),
-                       key=lambda e: (e.gap is None, e.gap if e.gap is not None else 0, e.department))
+    execution = sorted(
+        (Execution(f.department_name, f.department_id, f.pk, f.rate, f.checkpoint) for f in main),
+        key=lambda e: (e.gap is None, e.gap if e.gap is not None else 0, e.department),
+    )
     kinds = Counter(kind for f in figures for kind in f.warnings)
     if figures:
         year, quarter = figures[0].year, figures[0].quarter
     return QuarterView(
-        year=year, quarter=quarter, reports=len(figures), execution=execution, behind=sum(1 for f in main if f.behind),
+        year=year,
+        quarter=quarter,
+        reports=len(figures),
+        execution=execution,
+        behind=sum(1 for f in main if f.behind),
         unreported=sum(1 for f in main if f.rate is None),
         warnings={kind: kinds.get(kind, 0) for kind in WARNING_KINDS},
         checkpoint=main[0].checkpoint if main else None,
@@ -114,7 +122,8 @@ def cycle_view(user: AbstractBaseUser, cycle: EvaluationCycle, today: date) -> C
     grades = Counter(grade for grade, _ in scores.values())
     totals = [total for _, total in scores.values()]
     return CycleView(
-        reports=len(reports), stages={key: stages.get(key, 0) for key in REPORT_STAGES},
+        reports=len(reports),
+        stages={key: stages.get(key, 0) for key in REPORT_STAGES},
         overdue=sum(1 for s in statuses if s.is_overdue(today)),
         grades={grade: grades.get(grade, 0) for grade in GRADES},
         average=(sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.01")) if totals else None,

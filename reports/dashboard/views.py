@@ -26,6 +26,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         cycle = selectors.cycle_view(request.user, period.cycle, timezone.localdate())
         charts += [panels.stage_chart(cycle, period.cycle), panels.grade_chart(cycle, period.cycle)]
     charts.append(panels.rectification_chart())
-    return render(request, "reports/dashboard/dashboard.html", {
-        "period": period, "cycles": cycles, "charts": charts, "quarter": quarter, "quarters": range(1, 5),
-    })
+    return render(
+        request,
+        "reports/dashboard/dashboard.html",
+        {
+            "period": period,
+            "cycles": cycles,
+            "charts": charts,
+            "quarter": quarter,
+            "quarters": range(1, 5),
+        },
+    )
