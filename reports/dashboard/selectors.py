@@ -24,7 +24,7 @@ from reports.quarterly.selectors import WARNING_KINDS, QuarterFigures
 from reports.review import selectors as review
 from reports.review.selectors import GRADES, OVERDUE, REPORT_STAGES
 
-TOP_DEPARTMENTS = 25  # bars of the execution chart; the rest is one click away
+TOP_DEPARTMENTS = 20  # bars of the execution chart; the rest is one click away
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(str(exc))
     quarter = selectors.quarter_view(request.user, period.year, period.quarter)
     charts = [panels.execution_chart(quarter), panels.warnings_chart(quarter)]
-    if period.cycle:
-        cycle = selectors.cycle_view(request.user, period.cycle, timezone.localdate())
+    cycle = selectors.cycle_view(request.user, period.cycle, timezone.localdate()) if period.cycle else None
+    if cycle:
         charts += [panels.stage_chart(cycle, period.cycle), panels.grade_chart(cycle, period.cycle)]
     charts.append(panels.rectification_chart())
     return render(
@@ -34,6 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "cycles": cycles,
             "charts": charts,
             "quarter": quarter,
+            "cycle_view": cycle,
             "quarters": range(1, 5),
         },
     )
