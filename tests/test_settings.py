@@ -56,3 +56,16 @@ def test_lost_tasks_are_redelivered_and_the_broker_never_holds_a_request():
     assert settings.CELERY_TASK_PUBLISH_RETRY is False
     schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"workflow.tasks.outbox_relay", "reports.tasks.export_jobs_sweep"} <= schedule
+
+
+def _database_settings(url: str, **extra: str) -> str:
+    code = "from django.conf import settings; d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    result = manage("shell", "-c", code, env={**PRODUCTION_ENV, "DATABASE_URL": url, **extra})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_postgresql_connections_persist_and_are_checked_before_reuse():
+    assert _database_settings("postgres://u:p@db.example.internal:5432/evalsite") == "60 True"
+    assert _database_settings("postgres://u@db/evalsite", DB_CONN_MAX_AGE="300", DB_CONN_HEALTH_CHECKS="0") == "300 False"
+    assert _database_settings("sqlite:////tmp/evalsite-deploy-check.sqlite3") == "0 True"

@@ -70,7 +70,14 @@ TEMPLATES = [
 
 def _database_config() -> dict:
     url = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'evalsite.sqlite3'}")
-    config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+    config = dj_database_url.parse(url)
+    # Persistent connections: a PostgreSQL connection (TCP, authentication, backend start) costs
+    # several milliseconds, as much as a small page; each gunicorn worker keeps its own for
+    # DB_CONN_MAX_AGE seconds and checks it before reuse, so a restarted database costs one
+    # failed check, not a 500. SQLite opens a file: nothing to keep.
+    postgres = config["ENGINE"] != "django.db.backends.sqlite3"
+    config["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60 if postgres else 0)
+    config["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE makes concurrent writers wait for the lock instead of failing
         # with "database is locked" half-way through a transaction.
