@@ -15,12 +15,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet, Subquery
+from django.db.models import QuerySet
 
 from reports.annual import selectors as annual_selectors
 from reports.models import EvaluationCycle, Report
 from reports.quarterly import selectors as quarterly
-from reports.quarterly.selectors import WARNING_KINDS, QuarterFigures
 from reports.review import selectors as review
 from reports.review.selectors import GRADES, OVERDUE, REPORT_STAGES
 
@@ -71,37 +70,15 @@ class QuarterView:
 
 
 def quarter_view(user: AbstractBaseUser, year: int | None, quarter: int | None) -> QuarterView:
-    """The quarter's figures; without a year and quarter, the latest quarter the user has reports in
-    (found by the same query, so the page costs no query more)."""
-    visible = quarterly.quarterlies_visible(user)
-    if year is None or quarter is None:
-        latest = visible.order_by("-year", "-quarter")[:1]
-        reports = visible.filter(
-            year=Subquery(latest.values("year")), quarter=Subquery(latest.values("quarter"))
-        )
-    else:
-        reports = visible.filter(year=year, quarter=quarter)
-    return _quarter_view(quarterly.quarter_figures(reports), year, quarter)
-
-
-def _quarter_view(figures: list[QuarterFigures], year: int | None, quarter: int | None) -> QuarterView:
-    main = [f for f in figures if f.is_main]
-    execution = sorted(
-        (Execution(f.department_name, f.department_id, f.pk, f.rate, f.checkpoint) for f in main),
-        key=lambda e: (e.gap is None, e.gap if e.gap is not None else 0, e.department),
-    )
-    kinds = Counter(kind for f in figures for kind in f.warnings)
-    if figures:
-        year, quarter = figures[0].year, figures[0].quarter
+    """The quarter's figures; without a year and quarter, the latest quarter the user has reports in."""
+    found = quarterly.quarter_figures_for(user, year, quarter)
+    execution = sorted((Execution(f.department_name, f.department_id, f.pk, f.rate, f.checkpoint) for f in found.main),
+                       key=lambda e: (e.gap is None, e.gap if e.gap is not None else 0, e.department))
     return QuarterView(
-        year=year,
-        quarter=quarter,
-        reports=len(figures),
-        execution=execution,
-        behind=sum(1 for f in main if f.behind),
-        unreported=sum(1 for f in main if f.rate is None),
-        warnings={kind: kinds.get(kind, 0) for kind in WARNING_KINDS},
-        checkpoint=main[0].checkpoint if main else None,
+        year=found.year, quarter=found.quarter, reports=found.reports, execution=execution,
+        behind=sum(1 for f in found.main if f.behind), unreported=sum(1 for f in found.main if f.rate is None),
+        warnings={kind: len(pks) for kind, pks in found.by_warning.items()},
+        checkpoint=found.main[0].checkpoint if found.main else None,
     )
 
 

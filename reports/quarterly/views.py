@@ -41,7 +41,7 @@ def quarterly_list(request: HttpRequest) -> HttpResponse:
         filters = selectors.QuarterlyFilters.parse(request.GET)
     except ValueError as exc:
         return HttpResponseBadRequest(str(exc))
-    reports = selectors.quarterlies_filtered(selectors.quarterlies_visible(request.user), filters)
+    reports = selectors.quarterlies_filtered(request.user, filters)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -7,6 +7,7 @@ and ``workflow.deadlines``. Pages get flags (``next_action``, ``is_overdue``, �
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -14,14 +15,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, Count, Min, Q, QuerySet, Value, When
+from django.core.cache import cache
+from django.db.models import Case, Count, Max, Min, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from departments import permissions as perms
 from departments.models import Role
 from reports.annual import scoring
 from reports.annual.selectors import ReportStatus, report_status, section_queryset, with_due, with_status
-from reports.models import EvaluationCycle, QuarterlyReport, RectificationItem, Report, Section
+from reports.models import EvaluationCycle, QuarterlyReport, RectificationItem, Report, Section, SectionKind
 from reports.quarterly.selectors import quarterly_queryset
 from workflow import selectors as history
 from workflow.deadlines import overdue_flag
@@ -29,10 +31,12 @@ from workflow.models import Notification, TransitionLog
 from workflow.states import EDITABLE_STATES, State
 
 
-def _waiting_for(user: AbstractBaseUser, department_via: str) -> Q:
+def _waiting_for(user: AbstractBaseUser, department_via: str, finance_items: bool = True) -> Q:
     """Own editable items, and the reviews due from the user."""
     mine = perms.unit_filter(user, perms.EDIT_ROLES, via="unit__") & Q(state__in=list(EDITABLE_STATES))
     leading = perms.leading_review_filter(user, via=department_via) & Q(state=State.SUBMITTED)
+    if not finance_items:
+        return mine | leading
     finance = perms.finance_review_filter(user, via=department_via) & Q(state=State.LEADING_APPROVED)
     return mine | leading | finance
 
@@ -41,10 +45,12 @@ def _returned_first() -> Case:
     return Case(When(state=State.RETURNED, then=Value(0)), default=Value(1))
 
 
-def inbox_sections(user: AbstractBaseUser) -> QuerySet[Section]:
-    """Everything waiting for this user: own returned/draft sections, and reviews due from them."""
+def inbox_sections(user: AbstractBaseUser, *, finance_items: bool = True) -> QuerySet[Section]:
+    """Everything waiting for this user: own returned/draft sections, and reviews due from them. A finance
+    reviewer's thousands of sections are summed up per department (``finance_ready_reports``) and listed
+    one department at a time: ``finance_items=False`` leaves them out."""
     return (
-        with_due(section_queryset().filter(_waiting_for(user, "report__department__")))
+        with_due(section_queryset().filter(_waiting_for(user, "report__department__", finance_items)))
         .annotate(returned_first=_returned_first())
         .order_by("returned_first", "due", "report__department__order", "node__order", "pk")
     )
@@ -146,9 +152,26 @@ def report_stage(status: ReportStatus) -> str:
     return "finance" if status.total and status.open == 0 else "department"
 
 
+GRADES_TTL = 300  # seconds; a changed weight of a frozen template (never) or a deleted section (rare)
+
+
 def report_grades_and_totals(reports: list[Report]) -> dict[int, tuple[str, Decimal]]:
-    """Each report's grade (优/良/中/差) and total score as scored now (two queries for any number)."""
-    return {pk: (score.grade, score.total) for pk, score in scoring.reports_scores(reports).items()}
+    """Each report's grade (优/良/中/差) and total score as scored now. Scoring a district's reports costs
+    a few hundred milliseconds, so the scores of a cycle's reports are cached until one of its budget or
+    indicator sections is saved or a score is adjusted (one query checks)."""
+    cycles = {r.cycle_id for r in reports}
+    if len(cycles) != 1:
+        return {pk: (s.grade, s.total) for pk, s in scoring.reports_scores(reports).items()}
+    cycle_id = cycles.pop()
+    scored = Section.objects.filter(report__cycle_id=cycle_id, kind__in=[SectionKind.BUDGET, SectionKind.INDICATORS])
+    stamp = scored.aggregate(n=Count("id"), changed=Max("updated_at"), adjusted=Max("score_adjustments__id"))
+    key = "cycle-grades:" + hashlib.sha256(repr((cycle_id, stamp)).encode()).hexdigest()
+    grades = cache.get(key)
+    if grades is None:
+        everyone = list(Report.objects.filter(cycle_id=cycle_id).select_related("cycle__template"))
+        grades = {pk: (s.grade, s.total) for pk, s in scoring.reports_scores(everyone).items()}
+        cache.set(key, grades, GRADES_TTL)
+    return {r.pk: grades[r.pk] for r in reports if r.pk in grades}
 
 
 @dataclass(frozen=True)
