@@ -103,7 +103,7 @@ def text_units(text: str) -> int:
     return (len(text.encode()) + len(text)) // 2
 
 
-@lru_cache(maxsize=4096)  # a department's name recurs on every one of its rows
+@lru_cache(maxsize=1024)  # a department's name recurs on every one of its rows
 def text_lines(text: str, width: float, cap: int = MAX_LINES) -> int:
     """Lines a wrapped text needs in a column ``width`` units wide (at most ``cap``)."""
     usable = max(int(width) - 1, 1)
