@@ -113,14 +113,12 @@ def progress(request: HttpRequest) -> HttpResponse:
     grade when the dashboard links here."""
     cycles = list(annual_selectors.cycles_visible(request.user) if not perms.can_administer(request.user)
                   else annual_selectors.all_cycles())
-    cycle_id = request.GET.get("cycle", "")
+    cycle_id = int_param(request.GET.get("cycle"), label="评价周期", required=False)
     try:
         filters = selectors.ProgressFilters.parse(request.GET)
     except ValueError as exc:
         return HttpResponseBadRequest(str(exc))
-    if cycle_id and not cycle_id.isdigit():
-        return HttpResponseBadRequest("评价周期参数无效。")
-    cycle = next((c for c in cycles if str(c.pk) == cycle_id), None) if cycle_id else next(iter(cycles), None)
+    cycle = next((c for c in cycles if c.pk == cycle_id), None) if cycle_id is not None else next(iter(cycles), None)
     if cycle is None:
         return render(request, "reports/review/progress.html", {"cycle": None, "cycles": cycles})
     reports_qs = selectors.progress_reports(request.user, cycle)
