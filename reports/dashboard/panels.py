@@ -15,7 +15,7 @@ from reports.quarterly.selectors import WARNING_KINDS
 from reports.review.selectors import GRADES, OVERDUE, REPORT_STAGES
 
 from .charts import Chart, Item, hbar
-from .selectors import TOP_DEPARTMENTS, CycleView, QuarterView
+from .selectors import TOP_DEPARTMENTS, CycleView, QuarterView, RectificationView
 
 STAGE_TONES = {"department": "warn", "finance": "info", "final": "ok"}
 GRADE_TONES = {"优": "ok", "良": "info", "中": "warn", "差": "err"}
@@ -120,7 +120,15 @@ def grade_chart(view: CycleView, cycle: EvaluationCycle) -> Chart:
     return hbar(title, items if view.reports else [], empty="本周期没有您负责的部门。")
 
 
-def rectification_chart() -> Chart:
-    return hbar(
-        "整改事项（未完成 / 逾期）", [], empty="尚无整改事项：整改事项登记后在此显示未完成和逾期的数量。"
-    )
+RECTIFICATION_TONES = {"approved": "ok", "returned": "err"}
+
+
+def rectification_chart(view: RectificationView) -> Chart:
+    """整改事项 of the year by state, and how many are overdue; each bar the ledger filtered alike."""
+    items = [Item(label, n, f"{n} 项", _link("reports:rectification_ledger", year=view.year, state=code),
+                  RECTIFICATION_TONES.get(code, "warn")) for code, label, n in view.states]
+    items.append(Item("其中已逾期", view.overdue, f"{view.overdue} 项",
+                      _link("reports:rectification_ledger", year=view.year, overdue="true"), "err"))
+    title = f"{view.year}年度整改事项（按状态）" if view.year else "整改事项"
+    return hbar(title, items if view.total else [],
+                empty="尚无整改事项：整改事项登记后在此显示未完成和逾期的数量。")

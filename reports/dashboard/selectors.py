@@ -15,11 +15,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from reports.annual import selectors as annual_selectors
-from reports.models import EvaluationCycle, Report
+from reports.models import RECTIFICATION_STATE_LABELS, EvaluationCycle, Report
 from reports.quarterly import selectors as quarterly
+from reports.rectification import selectors as rectification
+from reports.rectification.filters import PROPOSED
 from reports.review import selectors as review
 from reports.review.selectors import GRADES, OVERDUE, REPORT_STAGES
 
@@ -107,4 +109,29 @@ def cycle_view(user: AbstractBaseUser, cycle: EvaluationCycle, today: date) -> C
     )
 
 
-__all__ = ["OVERDUE", "Period", "cycle_view", "cycles_for", "quarter_view"]
+@dataclass(frozen=True)
+class RectificationView:
+    year: int | None
+    states: list[tuple[str, str, int]]  # (ledger filter value, label, items)
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, _, n in self.states)
+
+
+def rectification_view(user: AbstractBaseUser, year: int | None) -> RectificationView:
+    """The 整改事项 of a year the user sees, by the ledger's states (proposals apart) and overdue: one query."""
+    if year is None:
+        return RectificationView(None, [], 0)
+    confirmed = Q(confirmed_at__isnull=False)
+    counts = rectification.items_visible(user).filter(year=year).order_by().aggregate(
+        proposed=Count("id", filter=~confirmed), overdue=Count("id", filter=rectification.confirmed_overdue_q()),
+        **{f"s_{code}": Count("id", filter=confirmed & Q(state=code)) for code in RECTIFICATION_STATE_LABELS},
+    )
+    states = [(PROPOSED, "待确认", counts["proposed"])] + [
+        (code, label, counts[f"s_{code}"]) for code, label in RECTIFICATION_STATE_LABELS.items()]
+    return RectificationView(year, states, counts["overdue"])
+
+
+__all__ = ["OVERDUE", "Period", "cycle_view", "cycles_for", "quarter_view", "rectification_view"]

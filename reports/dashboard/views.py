@@ -25,7 +25,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     cycle = selectors.cycle_view(request.user, period.cycle, timezone.localdate()) if period.cycle else None
     if cycle:
         charts += [panels.stage_chart(cycle, period.cycle), panels.grade_chart(cycle, period.cycle)]
-    charts.append(panels.rectification_chart())
+    year = period.cycle.year if period.cycle else None
+    charts.append(panels.rectification_chart(selectors.rectification_view(request.user, year)))
     return render(
         request,
         "reports/dashboard/dashboard.html",

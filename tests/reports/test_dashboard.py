@@ -228,3 +228,18 @@ def test_the_inbox_lists_one_row_per_department_paginated(client):
     assert items.paginator.count == row.ready
     second = client.get(reverse("home"), {"dpage": 2}).context["ready"]
     assert second.number == 2 and len(second.object_list) == 16
+
+
+def test_the_rectification_chart_counts_what_the_ledger_shows(client, demo_report_loaded, finance_admin, settings,
+                                                               tmp_path):
+    from reports.models import EvaluationCycle
+    from reports.rectification.demo import demo_rectification_load
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    demo_rectification_load()
+    cycle = EvaluationCycle.objects.filter(year=2021).first()
+    found, _ = charts(client, finance_admin, f"?cycle={cycle.pk}")
+    chart = chart_titled(found, "整改事项")
+    assert sum(b.item.value for b in chart.bars[:-1]) == 5  # the demo's five items of 2021
+    for bar in chart.bars:
+        assert list_count(client, bar.item.url) == bar.item.value, bar.item.label

@@ -20,7 +20,8 @@ from reports.exports.services import build_to_file
 from reports.exports.xlsx import put
 from reports.models import AnnualTarget, ExportKind, QuarterlyReport, Report, Section, SectionKind
 from reports.quarterly.demo import demo_quarters_load
-from reports.quarterly.sheet import sheet_build, sheet_parse
+from reports.quarterly.sheet import sheet_build
+from reports.quarterly.upload import sheet_parse
 from reports.review.demo import demo_report_load
 from workflow.states import State
 
