@@ -135,7 +135,7 @@ def progress_reports(user: AbstractBaseUser, cycle: EvaluationCycle) -> QuerySet
         | perms.unit_filter(user, frozenset({Role.FINANCE_ADMIN, Role.COORDINATOR}), via="department__")
     )
     return (
-        with_status(Report.objects.filter(oversee, cycle=cycle)).select_related("department", "cycle__template")
+        with_status(Report.objects.filter(oversee, cycle=cycle)).select_related("department", "template")
         .order_by("department__order", "department__code")
     )
 
@@ -168,7 +168,7 @@ def report_grades_and_totals(reports: list[Report]) -> dict[int, tuple[str, Deci
     key = "cycle-grades:" + hashlib.sha256(repr((cycle_id, stamp)).encode()).hexdigest()
     grades = cache.get(key)
     if grades is None:
-        everyone = list(Report.objects.filter(cycle_id=cycle_id).select_related("cycle__template"))
+        everyone = list(Report.objects.filter(cycle_id=cycle_id).select_related("template"))
         grades = {pk: (s.grade, s.total) for pk, s in scoring.reports_scores(everyone).items()}
         cache.set(key, grades, GRADES_TTL)
     return {r.pk: grades[r.pk] for r in reports if r.pk in grades}

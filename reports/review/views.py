@@ -16,7 +16,7 @@ from departments import permissions as perms
 from reports.annual import selectors as annual_selectors
 from reports.annual.outline import OutlineEntry, build_outline, flatten
 from reports.models import EvaluationCycle, Report, ReportTemplate
-from reports.params import safe_next
+from reports.params import int_param, safe_next
 from workflow import services as workflow
 from workflow.contract import Submittable
 from workflow.states import State
