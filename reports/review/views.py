@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from departments import permissions as perms
 from reports.annual import selectors as annual_selectors
 from reports.annual.outline import OutlineEntry, build_outline, flatten
-from reports.models import EvaluationCycle, Report, ReportTemplate
+from reports.models import EvaluationCycle, OutlineNode, Report, ReportTemplate
 from reports.params import int_param, safe_next
 from workflow import services as workflow
 from workflow.contract import Submittable
@@ -122,11 +122,11 @@ def progress(request: HttpRequest) -> HttpResponse:
     if cycle is None:
         return render(request, "reports/review/progress.html", {"cycle": None, "cycles": cycles})
     reports_qs = selectors.progress_reports(request.user, cycle)
-    reports_qs, templates, template = _by_template(request, reports_qs, cycle)
+    reports_qs, templates, template, nodes = _by_template(request, reports_qs, cycle)
     today = timezone.localdate()
     page = Paginator(selectors.progress_filtered(reports_qs, filters, today), PROGRESS_PAGE).get_page(
         request.GET.get("page"))
-    entries = _progress_entries(template)
+    entries = _progress_entries(template, nodes)
     counts = selectors.state_counts(reports_qs)
     query = request.GET.copy()
     query.pop("page", None)
@@ -140,17 +140,21 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 
 def _by_template(request: HttpRequest, reports: QuerySet[Report], cycle: EvaluationCycle
-                 ) -> tuple[QuerySet[Report], list[ReportTemplate], ReportTemplate]:
-    """One grid per template: departments of one cycle may write on different outlines."""
-    templates = list(ReportTemplate.objects.filter(reports__in=reports).distinct().order_by("code", "version"))
+                 ) -> tuple[QuerySet[Report], list[ReportTemplate], ReportTemplate, list[OutlineNode]]:
+    """One grid per template: departments of one cycle may write on different outlines. The templates
+    and their nodes come in one query."""
+    nodes: dict[ReportTemplate, list[OutlineNode]] = {}
+    used = ReportTemplate.objects.filter(reports__in=reports)
+    for node in OutlineNode.objects.filter(template__in=used).select_related("template"):
+        nodes.setdefault(node.template, []).append(node)
+    templates = sorted(nodes, key=lambda t: (t.code, t.version))
     picked = request.GET.get("template", "")
     template = next((t for t in templates if str(t.pk) == picked), None) or (templates[0] if templates else cycle.template)
-    return reports.filter(template=template), templates, template
+    return reports.filter(template=template), templates, template, nodes.get(template) or list(template.nodes.all())
 
 
-def _progress_entries(template: ReportTemplate) -> list[OutlineEntry]:
-    return [e for e in flatten(build_outline(list(template.nodes.all()), template.numbering_formats()))
-            if e.node.kind]
+def _progress_entries(template: ReportTemplate, nodes: list[OutlineNode]) -> list[OutlineEntry]:
+    return [e for e in flatten(build_outline(nodes, template.numbering_formats())) if e.node.kind]
 
 
 @login_required
