@@ -120,8 +120,7 @@ def quarter_figures(reports: QuerySet[QuarterlyReport]) -> list[QuarterFigures]:
     wanted = Q(pk__in=[])
     for year, departments in _departments_by_year(rows).items():
         wanted |= Q(year=year, department_id__in=departments)
-    for t in AnnualTarget.objects.filter(wanted).only("id", "department_id", "unit_id", "year", "name", "nature",
-                                                      "target"):
+    for t in AnnualTarget.objects.filter(wanted):  # whole rows: compute() may read any field of a target
         targets[(t.department_id, t.unit_id, t.year)].append(t)
     return [_figures(r, targets[(r.department_id, r.unit_id, r.year)]) for r in rows]
 
