@@ -32,8 +32,9 @@ from lxml import etree
 
 from reports import figures as fig
 from reports.annual import rendering, scoring, selectors
+from reports.annual.kinds import get_kind
 from reports.annual.rendering import RenderedSection
-from reports.models import Report, SectionAttachment, SectionKind
+from reports.models import Report, SectionAttachment
 from workflow.states import State
 
 from .base import BuildResult, Progress, changed_at, zip_normalize
@@ -273,108 +274,43 @@ def _score(value: Decimal | None) -> str:
     return "—" if value is None else f"{scoring.quantize(value):f}"
 
 
-def _budget_table(doc: DocumentObject, r: RenderedSection) -> None:
-    d, c = r.data, r.computed
-    amount = fig.to_decimal
-    rows = [
-        ("年初预算数", _wan(amount(d.get("initial"))), "预算调整数", _wan(amount(d.get("adjustment")))),
-        ("全年预算数（A）", _wan(c["annual"]), "全年执行数（B）", _wan(amount(d.get("executed")))),
-        ("资金到位数", _wan(amount(d.get("received"))), "上年结转", _wan(amount(d.get("carried_over")))),
-        ("财政拨款收入", _wan(amount(d.get("income_fiscal"))), "其他收入", _wan(amount(d.get("income_other")))),
-        ("收入合计", _wan(c["income_total"]), "年末结转结余", _wan(amount(d.get("year_end_balance")))),
-        ("人员经费", _wan(amount(d.get("personnel"))), "公用经费", _wan(amount(d.get("public_use")))),
-        ("基本支出", _wan(c["basic"]), "项目支出", _wan(amount(d.get("project")))),
-        ("到位率", _pct(c["arrival_rate"]), "执行率（B/A）", _pct(c["execution_rate"])),
-        ("结余率", _pct(c["balance_rate"]), "", ""),
-    ]
-    _caption(doc, "单位：万元")
-    table = _table(doc, (42, 36, 42, 36))
-    for values in rows:
-        _row(doc, table, values, align="lrlr")
-    _keep_together(table)
-    _after_table(doc)
+class DocxOut:
+    """What a section kind may write into the report .docx (``KindSpec.write_docx``): paragraphs,
+    captions and tables in the report's styles, and the report's number formats. ``public``: the
+    公开版, without internal notes."""
 
+    def __init__(self, doc: DocumentObject, *, public: bool = False) -> None:
+        self.doc, self.public = doc, public
 
-def _three_public(doc: DocumentObject, r: RenderedSection) -> None:
-    c = r.computed
-    note = [line.strip() for line in (r.data.get("note") or "").splitlines() if line.strip()]
-    if note:
-        for line in note:
-            doc.add_paragraph(line)
-    else:
-        parts = "；".join(f"{row['label']}{_wan(row['actual'])}万元" for row in c["rows"])
-        doc.add_paragraph(f"“三公”经费本年决算{_wan(c['totals']['actual'])}万元，其中：{parts}。")
-    _caption(doc, "单位：万元")
-    table = _table(doc, (46, 22, 22, 22, 22, 22), ("项目", "上年决算", "本年预算", "本年决算", "变动率", "控制率"))
-    for row in c["rows"]:
-        _row(doc, table, (row["label"], _wan(row["prior"]), _wan(row["budget"]), _wan(row["actual"]),
-                          _pct(row["change"]), _pct(row["control"])), align="lrrrrr")
-    t = c["totals"]
-    _row(doc, table, ("合计", _wan(t["prior"]), _wan(t["budget"]), _wan(t["actual"]), _pct(c["change"]),
-                      _pct(c["control"])), bold=True, align="lrrrrr")
-    _keep_together(table)
-    _after_table(doc)
+    def paragraph(self, text: str, *, note: bool = False) -> None:
+        paragraph = self.doc.add_paragraph(text, style="表格说明" if note else None)
+        if note:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
+    def caption(self, text: str) -> None:
+        _caption(self.doc, text)
 
-INDICATOR_WIDTHS = (12, 15, 31, 9, 12, 9, 14, 10, 13, 31)
-INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "性质", "指标值", "单位", "实际完成值", "分值", "得分",
-                    "偏差原因分析及改进措施")
+    def table(self, widths_mm: Sequence[float], header: Sequence[str] | None = None, *, small: bool = False) -> Table:
+        if small:
+            return _table(self.doc, widths_mm, header, style="表格小字", margin_mm=1)
+        return _table(self.doc, widths_mm, header)
 
+    def row(self, table: Table, values: Sequence[str], *, bold: bool = False, align: str | None = None) -> Any:
+        return _row(self.doc, table, values, bold=bold, align=align)
 
-def _indicators(doc: DocumentObject, score: scoring.ReportScore, notes: bool = True) -> None:
-    table = _table(doc, INDICATOR_WIDTHS, INDICATOR_HEADER, style="表格小字", margin_mm=1)
-    for group in score.groups:
-        first = len(table.rows)
-        for r in group.rows:
-            row = r.row
-            _row(doc, table, (r.level1, row.get("level2", ""), r.name, row.get("nature", ""), row.get("target", ""),
-                              row.get("unit", ""), row.get("actual") or "—", _num(r.weight), _score(r.score),
-                              row.get("reason", "")), align="cclccccccl")
-        _merge_runs(table, group, first)
-        subtotal = _row(doc, table, ("", "", "", "", "", "", "", _num(group.weight), _score(group.score), ""),
-                        bold=True)
-        _merge(subtotal, 0, 6, f"{group.name}指标小计")
-    total = _row(doc, table, ("", "", "", "", "", "", "", _num(score.indicator_weight),
-                              _score(score.indicator_score), ""), bold=True)
-    _merge(total, 0, 6, "绩效指标合计")
-    _after_table(doc)
-    for r in score.rows if notes else ():  # the reviewer's reasons are internal: not in the 公开版
-        if r.adjustment is not None:
-            note = doc.add_paragraph(f"注：“{r.name}”得分经财政审核调整为{_score(r.score)}分（按规则计"
-                                     f"{_score(r.computed)}分），理由：{r.adjustment.reason}", style="表格说明")
-            note.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    _score_summary(doc, score)
+    def merge(self, row: Any, first: int, last: int, text: str) -> None:
+        _merge(row, first, last, text)
 
+    def merge_down(self, table: Table, column: int, first: int, last: int) -> None:
+        _merge_down(table, column, first, last)
 
-def _merge_runs(table: Table, group: scoring.GroupScore, first: int) -> None:
-    """一级 once per group; 二级 once per run of equal values."""
-    if not group.rows:
-        return
-    _merge_down(table, 0, first, first + len(group.rows) - 1)
-    start = 0
-    for i in range(1, len(group.rows) + 1):
-        if i == len(group.rows) or group.rows[i].row.get("level2") != group.rows[start].row.get("level2"):
-            _merge_down(table, 1, first + start, first + i - 1)
-            start = i
+    def end_table(self, table: Table, *, keep_together: bool = True) -> None:
+        if keep_together:
+            _keep_together(table)
+        _after_table(self.doc)
 
-
-def _score_summary(doc: DocumentObject, score: scoring.ReportScore) -> None:
-    doc.add_paragraph(
-        f"经自评，综合自评得分{_score(score.total)}分（预算执行{_score(score.budget_score)}分，"
-        f"绩效指标{_score(score.indicator_score)}分），评价等级为“{score.grade}”。"
-    )
-    _caption(doc, "自评得分汇总")
-    table = _table(doc, (40, 22, 22, 72), ("评分项目", "分值", "得分", "计分依据"))
-    _row(doc, table, ("预算执行率", _num(score.budget_weight), _score(score.budget_score),
-                      f"执行率{_pct(score.execution_rate)}×{_num(score.budget_weight)}分，封顶{_num(score.budget_weight)}分"),
-         align="lccl")
-    for group in score.groups:
-        _row(doc, table, (f"{group.name}指标", _num(group.weight), _score(group.score), f"{len(group.rows)}项指标"),
-             align="lccl")
-    _row(doc, table, ("合计", _num(score.weight), _score(score.total), f"评价等级：{score.grade}"), bold=True,
-         align="lccl")
-    _keep_together(table)
-    _after_table(doc)
+    wan, pct, num = staticmethod(_wan), staticmethod(_pct), staticmethod(_num)
+    score = staticmethod(_score)
 
 
 # --- the document --------------------------------------------------------------------------------------
@@ -394,17 +330,7 @@ def _section_body(doc: DocumentObject, r: RenderedSection, score: scoring.Report
     section = r.section
     if section.state != State.APPROVED:
         doc.add_paragraph(f"〔未审定：{section.get_state_display()}〕", style="未审定标注")
-    if section.kind != SectionKind.THREE_PUBLIC:
-        for text in r.paragraphs:
-            doc.add_paragraph(text)
-    for number, item in r.items:
-        doc.add_paragraph(f"{number}{item.get('text', '')}")
-    if section.kind == SectionKind.BUDGET:
-        _budget_table(doc, r)
-    elif section.kind == SectionKind.THREE_PUBLIC:
-        _three_public(doc, r)
-    elif section.kind == SectionKind.INDICATORS and section.pk == getattr(score.indicator_section, "pk", None):
-        _indicators(doc, score, notes=not public)
+    get_kind(section.kind).write_docx(DocxOut(doc, public=public), r, score)
 
 
 def _core_properties(doc: DocumentObject, report: Report, changed: datetime, final: bool) -> None:

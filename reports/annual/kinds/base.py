@@ -145,6 +145,18 @@ class KindSpec:
         """The non-text content of a stored revision as label → shown value (for the diff)."""
         return {}
 
+    def write_docx(self, out: Any, rendered: Any, score: Any) -> None:
+        """Write the section's body into the report .docx (``out``: reports.exports.report_docx.DocxOut,
+        ``rendered``: its RenderedSection, ``score``: the report's ReportScore)."""
+        for text in rendered.paragraphs:
+            out.paragraph(text)
+        self.write_docx_items(out, rendered)
+
+    @staticmethod
+    def write_docx_items(out: Any, rendered: Any) -> None:
+        for number, item in rendered.items:
+            out.paragraph(f"{number}{item.get('text', '')}")
+
 
 EMPTY = "（空）"
 

@@ -151,3 +151,24 @@ class Budget(KindSpec):
 
     def describe(self, data: dict[str, Any]) -> dict[str, str]:
         return {label: describe_wan(data.get(name)) for name, label in FIELDS.items()}
+
+    def write_docx(self, out: Any, rendered: Any, score: Any) -> None:
+        super().write_docx(out, rendered, score)
+        d, c, amount = rendered.data, rendered.computed, fig.to_decimal
+        rows = [
+            ("年初预算数", out.wan(amount(d.get("initial"))), "预算调整数", out.wan(amount(d.get("adjustment")))),
+            ("全年预算数（A）", out.wan(c["annual"]), "全年执行数（B）", out.wan(amount(d.get("executed")))),
+            ("资金到位数", out.wan(amount(d.get("received"))), "上年结转", out.wan(amount(d.get("carried_over")))),
+            ("财政拨款收入", out.wan(amount(d.get("income_fiscal"))), "其他收入",
+             out.wan(amount(d.get("income_other")))),
+            ("收入合计", out.wan(c["income_total"]), "年末结转结余", out.wan(amount(d.get("year_end_balance")))),
+            ("人员经费", out.wan(amount(d.get("personnel"))), "公用经费", out.wan(amount(d.get("public_use")))),
+            ("基本支出", out.wan(c["basic"]), "项目支出", out.wan(amount(d.get("project")))),
+            ("到位率", out.pct(c["arrival_rate"]), "执行率（B/A）", out.pct(c["execution_rate"])),
+            ("结余率", out.pct(c["balance_rate"]), "", ""),
+        ]
+        out.caption("单位：万元")
+        table = out.table((42, 36, 42, 36))
+        for values in rows:
+            out.row(table, values, align="lrlr")
+        out.end_table(table)

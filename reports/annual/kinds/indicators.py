@@ -175,3 +175,68 @@ class Indicators(KindSpec):
 
     def describe(self, data: dict[str, Any]) -> dict[str, str]:
         return describe_rows(data.get("rows", []), "name", form_labels(IndicatorRowForm, ROW_FIELDS), "")
+
+    def write_docx(self, out: Any, rendered: Any, score: Any) -> None:
+        """The text, then — in the section the report is scored on — the indicator table, the finance
+        bureau's adjustments (not in the 公开版) and the summary of the score."""
+        super().write_docx(out, rendered, score)
+        if rendered.section.pk != getattr(score.indicator_section, "pk", None):
+            return
+        _docx_indicator_table(out, score)
+        for r in score.rows:
+            if r.adjustment is not None and not out.public:
+                out.paragraph(f"注：“{r.name}”得分经财政审核调整为{out.score(r.score)}分（按规则计"
+                              f"{out.score(r.computed)}分），理由：{r.adjustment.reason}", note=True)
+        _docx_score_summary(out, score)
+
+
+DOCX_WIDTHS = (12, 15, 31, 9, 12, 9, 14, 10, 13, 31)
+DOCX_HEADER = ("一级指标", "二级指标", "三级指标", "性质", "指标值", "单位", "实际完成值", "分值", "得分",
+               "偏差原因分析及改进措施")
+
+
+def _docx_indicator_table(out: Any, score: Any) -> None:
+    table = out.table(DOCX_WIDTHS, DOCX_HEADER, small=True)
+    for group in score.groups:
+        first = len(table.rows)
+        for r in group.rows:
+            row = r.row
+            out.row(table, (r.level1, row.get("level2", ""), r.name, row.get("nature", ""), row.get("target", ""),
+                            row.get("unit", ""), row.get("actual") or "—", out.num(r.weight), out.score(r.score),
+                            row.get("reason", "")), align="cclccccccl")
+        _docx_merge_runs(out, table, group, first)
+        subtotal = out.row(table, ("", "", "", "", "", "", "", out.num(group.weight), out.score(group.score), ""),
+                           bold=True)
+        out.merge(subtotal, 0, 6, f"{group.name}指标小计")
+    total = out.row(table, ("", "", "", "", "", "", "", out.num(score.indicator_weight),
+                            out.score(score.indicator_score), ""), bold=True)
+    out.merge(total, 0, 6, "绩效指标合计")
+    out.end_table(table, keep_together=False)
+
+
+def _docx_merge_runs(out: Any, table: Any, group: Any, first: int) -> None:
+    """一级 once per group; 二级 once per run of equal values."""
+    if not group.rows:
+        return
+    out.merge_down(table, 0, first, first + len(group.rows) - 1)
+    start = 0
+    for i in range(1, len(group.rows) + 1):
+        if i == len(group.rows) or group.rows[i].row.get("level2") != group.rows[start].row.get("level2"):
+            out.merge_down(table, 1, first + start, first + i - 1)
+            start = i
+
+
+def _docx_score_summary(out: Any, score: Any) -> None:
+    out.paragraph(f"经自评，综合自评得分{out.score(score.total)}分（预算执行{out.score(score.budget_score)}分，"
+                  f"绩效指标{out.score(score.indicator_score)}分），评价等级为“{score.grade}”。")
+    out.caption("自评得分汇总")
+    table = out.table((40, 22, 22, 72), ("评分项目", "分值", "得分", "计分依据"))
+    weight = out.num(score.budget_weight)
+    out.row(table, ("预算执行率", weight, out.score(score.budget_score),
+                    f"执行率{out.pct(score.execution_rate)}×{weight}分，封顶{weight}分"), align="lccl")
+    for group in score.groups:
+        out.row(table, (f"{group.name}指标", out.num(group.weight), out.score(group.score), f"{len(group.rows)}项指标"),
+                align="lccl")
+    out.row(table, ("合计", out.num(score.weight), out.score(score.total), f"评价等级：{score.grade}"), bold=True,
+            align="lccl")
+    out.end_table(table)

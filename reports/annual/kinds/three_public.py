@@ -128,3 +128,23 @@ class ThreePublic(KindSpec):
         rows = data.get("rows", {})
         return {f"{il}（{cl}）": describe_wan(rows.get(i, {}).get(c))
                 for i, il in ITEMS.items() for c, cl in COLUMNS.items()}
+
+    def write_docx(self, out: Any, rendered: Any, score: Any) -> None:
+        """The note (or a sentence of the totals) instead of the text, then the table."""
+        self.write_docx_items(out, rendered)
+        c = rendered.computed
+        note = [line.strip() for line in (rendered.data.get("note") or "").splitlines() if line.strip()]
+        for line in note:
+            out.paragraph(line)
+        if not note:
+            parts = "；".join(f"{row['label']}{out.wan(row['actual'])}万元" for row in c["rows"])
+            out.paragraph(f"“三公”经费本年决算{out.wan(c['totals']['actual'])}万元，其中：{parts}。")
+        out.caption("单位：万元")
+        table = out.table((46, 22, 22, 22, 22, 22), ("项目", "上年决算", "本年预算", "本年决算", "变动率", "控制率"))
+        for row in c["rows"]:
+            out.row(table, (row["label"], out.wan(row["prior"]), out.wan(row["budget"]), out.wan(row["actual"]),
+                            out.pct(row["change"]), out.pct(row["control"])), align="lrrrrr")
+        t = c["totals"]
+        out.row(table, ("合计", out.wan(t["prior"]), out.wan(t["budget"]), out.wan(t["actual"]), out.pct(c["change"]),
+                        out.pct(c["control"])), bold=True, align="lrrrrr")
+        out.end_table(table)
