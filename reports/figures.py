@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 FEN = Decimal("0.01")
 TEN_THOUSAND = Decimal(10000)
@@ -212,3 +212,38 @@ def percent(fraction: Decimal | None, places: int = 2) -> Decimal | None:
 def format_percent(fraction: Decimal | None) -> str:
     value = percent(fraction)
     return "—" if value is None else f"{value:f}%"
+
+
+def decimal_places(value: Decimal) -> int:
+    """How many decimals a figure was stated with: 78.6 → 1, 309.61 → 2, 880 → 0."""
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def stated_matches(stated: Decimal, computed: Decimal) -> bool:
+    """The one rule for a figure a user typed beside one the platform computes (DESIGN §7).
+
+    It matches when it equals the computed value rounded half up *or* truncated at the number
+    of decimals it was stated with: published reports often truncate (426 vs 104 is
+    309.615…%, printed 309.61%), so only a figure neither rounding gives is a slip.
+    """
+    step = Decimal(1).scaleb(-decimal_places(stated))
+    try:
+        return stated in (computed.quantize(step, ROUND_HALF_UP), computed.quantize(step, ROUND_DOWN))
+    except InvalidOperation:  # more digits than the context holds: no typed figure is that long
+        return False
+
+
+def percent_matches(stated_percent: Decimal, fraction: Decimal) -> bool:
+    """``stated_matches`` for a rate or 同比 stated in percent (78.6) against a computed fraction."""
+    return stated_matches(stated_percent, fraction * 100)
+
+
+def amount_matches(stated_yuan: Decimal, computed_yuan: Decimal) -> bool:
+    """``stated_matches`` for amounts, in 万元 at the decimals of the stated amount but never coarser
+    than the two shown: a 三公 total stated as 269.35 万元 matches its exact parts' 269.348 万元,
+    and a total stated as 270 万元 is read as 270.00 (amounts are stored in 元, trailing zeros lost)."""
+    stated = (stated_yuan / TEN_THOUSAND).normalize()
+    if decimal_places(stated) < 2:
+        stated = stated.quantize(FEN)
+    return stated_matches(stated, computed_yuan / TEN_THOUSAND)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from reports import findings as found
-from reports.findings import Finding, Level, counts, error  # noqa: F401 (counts: the checks' API)
+from reports.findings import Finding, counts, error  # noqa: F401 (counts: the checks' API)
 from reports.models import Report, Section, SectionKind
 
 from .kinds import KINDS, CheckContext
@@ -46,9 +46,8 @@ def context_for_draft(section: Section, data: dict[str, Any]) -> CheckContext:
 
 def section_findings(kind: str, data: dict[str, Any], ctx: CheckContext) -> list[Finding]:
     spec = KINDS[kind]
-    explanations = data.get("explanations", {})
     issues = spec.check(data, spec.compute(data) | spec.context_compute(data, ctx), ctx)
-    return [Finding(i, explanations.get(i.code, "") if i.level == Level.WARNING else "") for i in issues]
+    return found.with_explanations(issues, data.get("explanations", {}))
 
 
 def report_level_findings(report: Report, sections: list[Section]) -> list[Finding]:
@@ -66,6 +65,6 @@ def report_level_findings(report: Report, sections: list[Section]) -> list[Findi
 
 
 def blocking_messages(section: Section) -> list[str]:
-    """What stops a submission: errors, and warnings without a written explanation."""
+    """What stops a submission: errors, and warnings or mismatches without a written explanation."""
     ctx = context_for(section.report, figure_sections(section.report))
     return found.blocking_messages(section_findings(section.kind, section.data, ctx))

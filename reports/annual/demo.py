@@ -48,8 +48,8 @@ def _items(*texts: str) -> dict[str, Any]:
     return {"items": [{"text": t, "track": False, "owner": "", "due": ""} for t in texts]}
 
 
-def _fig(name: str, unit: str, value: str, prior: str = "", stated: str = "") -> dict[str, str]:
-    return {"name": name, "unit": unit, "value": value, "prior": prior, "stated_change": stated}
+def _fig(name: str, unit: str, value: str, prior: str = "", stated: str = "", parent: str = "") -> dict[str, str]:
+    return {"name": name, "unit": unit, "value": value, "prior": prior, "stated_change": stated, "parent": parent}
 
 
 def _ratio(name: str, numerator: str, denominator: str, stated: str = "") -> dict[str, str]:
@@ -73,7 +73,7 @@ WAN_37364_61 = "373646100.00"  # 37364.61 万元 in 元
 BUDGET = {
     "income_fiscal": WAN_37364_61, "income_other": None,
     # The seed gives only the adjusted total: it stands as 年初预算数, the adjustment stays blank.
-    "initial": WAN_37364_61, "adjustment": None,
+    "initial": WAN_37364_61, "adjustment": None, "annual": WAN_37364_61, "income_total": WAN_37364_61,
     "received": WAN_37364_61, "executed": WAN_37364_61, "carried_over": "0.00", "year_end_balance": "0.00",
     "personnel": None, "public_use": None, "project": None,
     "text": _text(
@@ -91,6 +91,8 @@ THREE_PUBLIC = {
         "vehicle_purchase": {"prior": None, "budget": None, "actual": "0.00"},
         "vehicle_operation": {"prior": None, "budget": None, "actual": "2692000.00"},
     },
+    # The seed states the total as 269.35 万元: its exact parts give 269.348, so it matches (rounded).
+    "stated_total": {"actual": "2693500.00"},
     "note": _text(
         "2021年区公安分局“三公”经费支出269.35万元，其中：因公出国（境）费用0元；公务接待费1480元；公务用车购置及运行维护费269.2万元。",
         "说明（演示假设）：原报告未分列公务用车购置费和运行维护费，此处将269.2万元全部计入公务用车运行维护费，购置费记为0；"
@@ -233,7 +235,7 @@ STATISTICS = {
         _fig("刑拘刑侦治安类嫌疑人", "人", "880", "557", "上升57.99%"),
         # No integer gives 93.34%: 257 (closest) gives 93.39%, 258 gives 92.64%.
         _fig("打处", "人", "497", "257", "上升93.34%"),
-        # 104 gives 309.62% (309.615…); the seed truncated instead of rounding.
+        # 104 gives 309.615…%: the seed's 309.61% is that truncated, a match (figures.stated_matches).
         _fig("涉网违法犯罪嫌疑人", "人", "426", "104", "上升309.61%"),
         _fig("涉网刑拘", "人", "265", "63", "上升320.63%"),
         _fig("涉网逮捕", "人", "147", "41", "上升258.54%"),
@@ -302,8 +304,9 @@ STATISTICS = {
         "蓝区安保{蓝区安保}人，前置管控{前置管控}人），参与市局部署的蓝区执勤、现场安保、防爆安检任务。圆满完成了工作任务。",
     ), [
         _fig("安保经费", "万元", "4000"), _fig("两区一村", "个", "174"), _fig("抽调警力", "人", "270"),
-        _fig("场地安保", "人", "241"), _fig("防爆安检", "人", "17"), _fig("蓝区安保", "人", "6"),
-        _fig("前置管控", "人", "6"),
+        # 其中: 241 + 17 + 6 + 6 = 270, checked against the stated 抽调警力.
+        _fig("场地安保", "人", "241", parent="抽调警力"), _fig("防爆安检", "人", "17", parent="抽调警力"),
+        _fig("蓝区安保", "人", "6", parent="抽调警力"), _fig("前置管控", "人", "6", parent="抽调警力"),
     ]),
     "non_tax": _stats((
         "据统计，2021年昆明市公安局呈贡分局完成各项非税收入征收共计{非税收入}万元，已全部上缴国库。",

@@ -31,6 +31,11 @@ class RenderedSection:
     def warnings(self) -> list[checks.Finding]:
         return [f for f in self.findings if not f.is_error]
 
+    @property
+    def explainable(self) -> list[checks.Finding]:
+        """Findings a written explanation resolves: warnings and stated-vs-computed mismatches."""
+        return [f for f in self.findings if f.issue.takes_explanation]
+
 
 def _item_format(template: ReportTemplate, depth: int) -> str:
     formats = template.numbering_formats()

@@ -27,7 +27,7 @@ from workflow.guards import action_check, actions_for, can_edit, content_editabl
 from workflow.services import ContentConflict, ContentLocked
 from workflow.transitions import Action
 
-from . import checks, rendering, scoring, selectors, services
+from . import checklist, checks, rendering, scoring, selectors, services
 from .diff import revision_changes, typed_text
 from .filters import SectionFilter
 from .forms import AttachmentForm, CycleLaunchForm, ExtensionForm, ScoreAdjustmentForm
@@ -299,6 +299,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_finance": perms.can_review_finance(request.user, report.department),
         "can_raise": can_raise(request.user, report.department),
         "score": scoring.report_score(report, sections),
+        "basic_data": checklist.basic_ratios(sections),
         "units": selectors.department_units(report.department) if can_assign else [],
     })
 

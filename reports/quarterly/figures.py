@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from reports import figures as fig
-from reports.findings import Finding, Issue, error, warning
+from reports.findings import Finding, Issue, error, warning, with_explanations
 from reports.models import AnnualTarget, DeviationCause, Likelihood, QuarterlyReport
 
 BUDGET_FIELDS = {"initial": "年初预算数", "annual": "全年预算数", "executed": "累计执行数", "expected": "全年预计执行数"}
@@ -153,8 +153,7 @@ def findings(report: QuarterlyReport, data: dict[str, Any], computed: dict[str, 
     issues = _budget_issues(report, computed) if report.is_main else []
     for row in computed["rows"]:
         issues += _row_issues(row)
-    explanations = data.get("explanations", {})
-    return [Finding(i, explanations.get(i.code, "") if not i.is_error else "") for i in issues]
+    return with_explanations(issues, data.get("explanations", {}))
 
 
 def normalize(report: QuarterlyReport, data: dict[str, Any]) -> dict[str, Any]:

@@ -31,7 +31,6 @@ EXPLANATIONS = {
     },
     "crackdown": {
         "statistics.stated.打处": "原文同比93.34%有误，正文已按计算值93.39%表述。",
-        "statistics.stated.涉网违法犯罪嫌疑人": "原文同比系截尾取值，正文已按四舍五入309.62%表述。",
     },
     "public_order": {"statistics.stated.零发案占比": "原文占比78.6%系笔误，正文已按计算值78.16%表述。"},
 }

@@ -59,9 +59,10 @@ def test_budget_flags_low_execution_and_a_broken_chain():
 
 
 def test_budget_parts_must_add_up_to_execution():
-    data = budget(initial="100.00", executed="100.00", personnel="50.00", public_use="20.00", project="20.00")
+    data = budget(initial="1000000.00", executed="1000000.00", personnel="500000.00", public_use="200000.00",
+                  project="200000.00")
     assert "budget.expenditure_parts" in codes("budget", data)
-    data["project"] = "30.00"
+    data["project"] = "300000.00"
     assert "budget.expenditure_parts" not in codes("budget", data)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 
 from reports import figures
-from reports.findings import Issue, Level, error, warning  # noqa: F401 (the kinds' vocabulary)
+from reports.findings import Issue, Level, error, mismatch, warning  # noqa: F401 (the kinds' vocabulary)
 
 PLACEHOLDER = re.compile(r"\{([^{}\s]{1,40})\}")
 

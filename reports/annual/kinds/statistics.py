@@ -24,6 +24,7 @@ from .base import (
     error,
     form_labels,
     formset_rows,
+    mismatch,
     placeholder_issues,
     warning,
 )
@@ -53,13 +54,30 @@ def describe_change(fraction: Decimal | None) -> str:
 
 
 def _check_stated(name: str, stated: Decimal | None, computed: Decimal | None, how: str) -> list[Issue]:
-    if stated is None or computed is None:
+    if stated is None or computed is None or fig.percent_matches(stated, computed):
         return []
-    places = max(0, -stated.as_tuple().exponent)
-    if fig.percent(computed, places) == stated:
-        return []
-    return [warning(f"statistics.stated.{name}",
-                    f"「{name}」原文为 {stated:f}%，按 {how} 计算应为 {fig.percent(computed):f}%")]
+    shown = fig.percent(computed, max(2, fig.decimal_places(stated)))
+    return [mismatch(f"statistics.stated.{name}", f"「{name}」原文为 {stated:f}%，按 {how} 计算应为 {shown:f}%",
+                     stated=f"{stated:f}%", computed=f"{shown:f}%")]
+
+
+def _check_parts(figures: list[dict[str, Any]]) -> list[Issue]:
+    """A figure with sub-items (其中): its stated value and prior against the sums of theirs."""
+    issues: list[Issue] = []
+    for parent in figures:
+        parts = [f for f in figures if f.get("parent") == parent["name"]]
+        if not parts:
+            continue
+        for key, label in (("value_d", "本年数"), ("prior_d", "上年数")):
+            total = fig.total([p[key] for p in parts])
+            if parent[key] is None or total is None or fig.stated_matches(parent[key], total):
+                continue
+            names = " + ".join(p["name"] for p in parts)
+            issues.append(mismatch(
+                f"statistics.parts.{parent['name']}.{key[:-2]}",
+                f"「{parent['name']}」{label} {fig.format_number(parent[key])}，其中各项（{names}）合计 "
+                f"{fig.format_number(total)}", stated=fig.format_number(parent[key]), computed=fig.format_number(total)))
+    return issues
 
 
 class FigureRowForm(forms.Form):
@@ -68,6 +86,8 @@ class FigureRowForm(forms.Form):
     value = forms.CharField(label="本年数", max_length=30)
     prior = forms.CharField(label="上年数", max_length=30, required=False)
     stated_change = forms.CharField(label="原文同比（可选，用于核对）", max_length=30, required=False)
+    parent = forms.CharField(label="所属数据（其中项填写）", max_length=40, required=False,
+                             help_text="本项是另一数据的组成部分时，填写那一数据的名称；合计将被核对。")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -107,8 +127,13 @@ class StatisticsForm(forms.Form):
 
 FigureFormSet = forms.formset_factory(FigureRowForm, extra=3, can_delete=True, max_num=300, validate_max=True)
 RatioFormSet = forms.formset_factory(RatioRowForm, extra=2, can_delete=True, max_num=100, validate_max=True)
-FIGURE_FIELDS = ["name", "unit", "value", "prior", "stated_change"]
+FIGURE_FIELDS = ["name", "unit", "value", "prior", "stated_change", "parent"]
 RATIO_FIELDS = ["name", "numerator", "denominator", "stated"]
+
+
+def _check_parents(figures: list[dict[str, Any]], names: list[str]) -> list[Issue]:
+    return [error(f"statistics.parent.{f['name']}", f"「{f['name']}」所属的数据「{f['parent']}」不存在")
+            for f in figures if f.get("parent") and (f["parent"] not in names or f["parent"] == f["name"])]
 
 
 class Statistics(KindSpec):
@@ -165,6 +190,8 @@ class Statistics(KindSpec):
                                       f"「{f['name']}」给出了同比，但未填写上年数，无法核对"))
             issues += _check_stated(f["name"], stated, f["change"],
                                     f"{fig.format_number(f['value_d'])} 与上年 {fig.format_number(f['prior_d'])}")
+        issues += _check_parents(computed["figures"], names)
+        issues += _check_parts(computed["figures"])
         for r in computed["ratios"]:
             missing = [r[k] for k in ("numerator", "denominator") if r[k] not in names]
             if missing:

@@ -16,6 +16,7 @@ from .base import (
     clean_text,
     describe_wan,
     error,
+    mismatch,
     wan_initial,
     warning,
 )
@@ -34,16 +35,20 @@ def _field(item: str, column: str) -> str:
     return f"{item}__{column}"
 
 
+TOTAL = "total"  # the 合计 a user may type beside the four parts; checked, never used for figures
+
+
 class ThreePublicForm(AmountInputForm):
-    amount_fields = tuple(_field(i, c) for i in ITEMS for c in COLUMNS)
+    amount_fields = tuple(_field(i, c) for i in (*ITEMS, TOTAL) for c in COLUMNS)
     note = forms.CharField(label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     @property
     def rows_for_template(self) -> list[dict[str, Any]]:
-        return [{"label": label, "fields": [self[_field(i, c)] for c in COLUMNS]} for i, label in ITEMS.items()]
+        labels = ITEMS | {TOTAL: "合计（填报数，可不填）"}
+        return [{"label": label, "fields": [self[_field(i, c)] for c in COLUMNS]} for i, label in labels.items()]
 
 
-for _item, _item_label in ITEMS.items():
+for _item, _item_label in (ITEMS | {TOTAL: "合计（填报数）"}).items():
     for _col, _col_label in COLUMNS.items():
         ThreePublicForm.base_fields[_field(_item, _col)] = amount_field(f"{_item_label}（{_col_label}）")
 
@@ -53,23 +58,38 @@ def _table(data: dict[str, Any]) -> dict[str, dict[str, Decimal | None]]:
     return {i: {c: fig.to_decimal(rows.get(i, {}).get(c)) for c in COLUMNS} for i in ITEMS}
 
 
+def _stated_totals(data: dict[str, Any], totals: dict[str, Decimal | None]) -> list[Issue]:
+    """A typed 合计 against the sum of the four parts, per column (DESIGN §7)."""
+    issues = []
+    for column, label in COLUMNS.items():
+        stated, computed = fig.to_decimal(data.get("stated_total", {}).get(column)), totals[column]
+        if stated is None or computed is None or fig.amount_matches(stated, computed):
+            continue
+        issues.append(mismatch(
+            f"three_public.total.{column}",
+            f"“三公”经费{label}合计填报 {fig.format_wan(stated)} 万元，四项之和为 {fig.format_wan(computed)} 万元",
+            _field(TOTAL, column), stated=fig.format_wan(stated), computed=fig.format_wan(computed)))
+    return issues
+
+
 class ThreePublic(KindSpec):
     code = "three_public"
     form_class = ThreePublicForm
     render_template = "reports/annual/kinds/three_public.html"
 
     def empty_data(self) -> dict[str, Any]:
-        return {"rows": {i: {c: None for c in COLUMNS} for i in ITEMS}, "note": ""}
+        return {"rows": {i: {c: None for c in COLUMNS} for i in ITEMS}, "stated_total": {}, "note": ""}
 
     def form_initial(self, data: dict[str, Any]) -> dict[str, Any]:
-        rows = data.get("rows", {})
-        initial = {_field(i, c): wan_initial(rows.get(i, {}).get(c)) for i in ITEMS for c in COLUMNS}
+        rows = data.get("rows", {}) | {TOTAL: data.get("stated_total", {})}
+        initial = {_field(i, c): wan_initial(rows.get(i, {}).get(c)) for i in (*ITEMS, TOTAL) for c in COLUMNS}
         return initial | {"note": data.get("note", "")}
 
     def to_data(self, form: forms.Form, formsets: dict) -> dict[str, Any]:
         cleaned = form.cleaned_data
         rows = {i: {c: fig.to_json(cleaned.get(_field(i, c))) for c in COLUMNS} for i in ITEMS}
-        return {"rows": rows, "note": clean_text(cleaned["note"])}
+        stated = {c: fig.to_json(v) for c in COLUMNS if (v := cleaned.get(_field(TOTAL, c))) is not None}
+        return {"rows": rows, "stated_total": stated, "note": clean_text(cleaned["note"])}
 
     def compute(self, data: dict[str, Any]) -> dict[str, Any]:
         table = _table(data)
@@ -107,6 +127,7 @@ class ThreePublic(KindSpec):
             for i, label in ITEMS.items() if table[i]["actual"] is None
         ]
         totals = computed["totals"]
+        issues += _stated_totals(data, totals)
         if totals["budget"] is None:
             issues.append(warning("three_public.no_budget", "未填写本年预算数，无法计算“三公”经费控制率",
                                   _field("abroad", "budget")))
