@@ -86,7 +86,7 @@ def district_build(label: str, units: int, per_report: int) -> int:
 
     from departments.models import Department, DepartmentKind
     from departments.sample import sample_district_build
-    from reports.models import AnnualTarget, QuarterlyReport
+    from reports.models import AnnualTarget, QuarterlyReport, TargetTable
     from workflow.states import State
 
     prefix = _prefix(label)
@@ -97,8 +97,9 @@ def district_build(label: str, units: int, per_report: int) -> int:
         by_dept[unit.budget_department_id].append(unit)
     rows = 0
     for n, dept in enumerate(depts):
+        table = TargetTable.objects.create(department=dept, year=YEAR, state=State.APPROVED)
         targets = AnnualTarget.objects.bulk_create([
-            AnnualTarget(department=dept, unit=unit, year=YEAR, order=k, level1="产出", level2="数量",
+            AnnualTarget(table=table, department=dept, unit=unit, year=YEAR, order=k, level1="产出", level2="数量",
                          name=f"样本指标{unit.code[-4:]}-{k:03d}", nature="≥", target="100", measure_unit="%")
             for unit in by_dept[dept.pk] for k in range(per_report)
         ], batch_size=BATCH)
@@ -108,7 +109,7 @@ def district_build(label: str, units: int, per_report: int) -> int:
         QuarterlyReport.objects.bulk_create([
             QuarterlyReport(
                 department=dept, unit=unit, year=YEAR, quarter=quarter, is_main=unit.pk == dept.pk,
-                due_on=date(YEAR, 3 * quarter + 1, 15), state=State.APPROVED, version=3,
+                due_on=date(YEAR, 3 * quarter + 1, 15), state=State.APPROVED, version=3, target_table=table,
                 data={"rows": {str(t.pk): _row(quarter, k) for k, t in enumerate(per_unit[unit.pk])}}
                 | ({"budget": _budget(quarter, n),
                     "explanations": {"quarterly.behind_checkpoint": "项目支出集中在第四季度支付。"}}

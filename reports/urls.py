@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("reports.annual.urls")),
     path("", include("reports.review.urls")),
     path("", include("reports.quarterly.urls")),
+    path("", include("reports.targets.urls")),
     path("", include("reports.exports.urls")),
     path("", include("reports.rectification.urls")),
     path("", include("reports.library.urls")),

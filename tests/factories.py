@@ -31,3 +31,13 @@ def make_district(departments: int, units: int) -> Department:
 def section_of(report, key: str):
     """The section of a report for one outline slot, by the slot's key."""
     return report.sections.select_related("unit", "node", "report__template").get(node__key=key)
+
+
+def approved_targets(department: Department, year: int):  # noqa: ANN201
+    """The department's approved target table for the year (created approved, without the workflow)."""
+    from reports.models import TargetTable
+    from workflow.states import State
+
+    table, _ = TargetTable.objects.get_or_create(department=department, year=year, edition=1,
+                                                 defaults={"state": State.APPROVED})
+    return table

@@ -44,6 +44,9 @@ class Submittable(Protocol):
     def workflow_finance_gate(self) -> str | None:
         """Why the finance bureau may not approve it yet (None: it may)."""
 
+    def workflow_frozen_reason(self) -> str | None:
+        """Why an approved item may not be reopened (None: the finance admin may reopen it)."""
+
     def workflow_latest_revision(self) -> Any | None:
         """The newest revision (with ``number``, ``author``, ``created_at``), for conflict messages."""
 

@@ -53,6 +53,8 @@ def _refusal(t: Transition, user: AbstractBaseUser, item: Submittable, comment: 
         return _submit_refusal(item)
     if t.action == Action.FINANCE_APPROVE:
         return item.workflow_finance_gate() or ""
+    if t.action == Action.REOPEN:
+        return item.workflow_frozen_reason() or ""
     return ""
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from reports import findings as found
 from reports.findings import Finding, counts, error  # noqa: F401 (counts: the checks' API)
 from reports.models import Report, Section, SectionKind
+from reports.targets.selectors import approved_table
 
 from .kinds import KINDS, CheckContext
 from .prior import prior_rows
@@ -28,8 +29,10 @@ def report_figures(sections: Iterable[Section]) -> dict[str, str]:
 
 
 def context_for(report: Report, sections: Iterable[Section]) -> CheckContext:
+    table = approved_table(report.department_id, report.cycle.year)
     return CheckContext(scoring=report.template.scoring_weights(), report_figures=report_figures(sections),
-                        prior_loader=lambda: prior_rows(report))
+                        prior_loader=lambda: prior_rows(report),
+                        target_edition=table.edition if table else None, targets_checked=True)
 
 
 def figure_sections(report: Report) -> list[Section]:

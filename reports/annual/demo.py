@@ -22,6 +22,7 @@ from departments.models import Department
 from reports.library.selectors import templates_for
 from reports.library.services import template_install_generic
 from reports.models import EvaluationCycle, Report
+from reports.targets.demo import demo_targets_load
 
 from . import checks
 from .services import cycle_launch, section_save, template_install_default
@@ -383,6 +384,7 @@ def _fill(report: Report) -> int:
 def demo_report_fill() -> tuple[Report | None, int]:
     """Create the 2021 cycle and fill every section of the 分局's report from the seed (idempotent):
     the report (None when an existing 2021 cycle does not cover the 分局) and the revisions written."""
+    demo_targets_load(YEAR)  # the indicators section scores against the approved target table
     report = Report.objects.filter(cycle=demo_cycle(), department__code=POLICE[0]).first()
     if report is None:
         return None, 0

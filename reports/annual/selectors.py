@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
@@ -12,8 +13,17 @@ from django.shortcuts import get_object_or_404
 
 from departments import permissions as perms
 from departments.models import Department
-from reports.models import DeadlineExtension, EvaluationCycle, OutlineNode, Report, Section, SectionRevision
+from reports.models import (
+    DeadlineExtension,
+    EvaluationCycle,
+    OutlineNode,
+    Report,
+    Section,
+    SectionKind,
+    SectionRevision,
+)
 from reports.models.annual import department_due
+from reports.targets.selectors import approved_table, indicators_from_table
 from workflow import selectors as history
 from workflow.deadlines import OVERDUE_STATES, overdue_flag
 from workflow.guards import content_editable, editable_q
@@ -114,6 +124,14 @@ def section_for_view(user: AbstractBaseUser, pk: int) -> Section:
 
 def section_for_edit(user: AbstractBaseUser, pk: int) -> Section:
     return get_object_or_404(section_queryset().filter(perms.unit_filter(user, perms.EDIT_ROLES, via="unit__")), pk=pk)
+
+
+def section_content(section: Section, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The content to edit or save: an indicators section's rows come from the approved target table."""
+    data = section.data if data is None else data
+    if section.kind != SectionKind.INDICATORS:
+        return data
+    return indicators_from_table(approved_table(section.report.department_id, section.report.cycle.year), data)
 
 
 def previous_submission(section: Section) -> SectionRevision | None:

@@ -29,7 +29,7 @@ from reports.models import (
 from workflow.guards import content_editable, editable_q
 from workflow.services import ContentLocked, submission_content_save
 
-from . import checks
+from . import checks, selectors
 from .kinds import KINDS
 from .outline_default import DEFAULT_OUTLINE, Slot
 from .prior import prior_rows_by_department, prior_section_data
@@ -268,6 +268,7 @@ def section_save(*, section: Section, data: dict[str, Any], base_version: int, a
     """Save new content as the next revision, only over the revision the form was loaded from."""
     if not perms.can_edit_unit(actor, section.unit):
         raise PermissionDenied("您不能编辑该单位的章节。")
+    data = selectors.section_content(section, data)
     ctx = checks.context_for_draft(section, data)
     findings = checks.section_findings(section.kind, data, ctx)
     errors, warnings = checks.counts(findings)

@@ -21,6 +21,7 @@ from departments.selectors import audit_history
 from reports.models import EvaluationCycle, Section, SectionAttachment
 from reports.params import int_param
 from reports.rectification.services import can_raise
+from reports.targets import selectors as target_selectors
 from workflow import selectors as history
 from workflow import services as workflow
 from workflow.guards import action_check, actions_for, can_edit, content_editable
@@ -55,17 +56,30 @@ def section_list(request: HttpRequest) -> HttpResponse:
 
 def _forms(section: Section, data: Any = None) -> tuple[forms.Form | None, dict[str, forms.BaseFormSet]]:
     spec = KINDS[section.kind]
-    form = spec.form_class(data, initial=spec.form_initial(section.data), prefix="f") if spec.form_class else None
+    content = selectors.section_content(section)
+    form = spec.form_class(data, initial=spec.form_initial(content), prefix="f") if spec.form_class else None
     formsets = {
-        prefix: cls(data, prefix=prefix, initial=spec.formset_initial(prefix, section.data))
+        prefix: cls(data, prefix=prefix, initial=spec.formset_initial(prefix, content))
         for prefix, cls in spec.formset_classes.items()
     }
+    if content.get("target_table"):
+        _lock_target_fields(formsets["rows"])
     return form, formsets
 
 
 def _posted_explanations(post: Any) -> dict[str, str]:
     return {key[len(EXPLAIN_PREFIX):]: value.strip()
             for key, value in post.items() if key.startswith(EXPLAIN_PREFIX) and value.strip()}
+
+
+def _lock_target_fields(formset: forms.BaseFormSet) -> None:
+    """The indicators come from the approved target table: only the actual values are typed here
+    (disabled fields keep the table's values, whatever is posted)."""
+    formset.extra = 0
+    formset.can_delete = False
+    for row in formset.forms:
+        for name in target_selectors.TARGET_FIELDS:
+            row.fields[name].disabled = True
 
 
 def _posted_data(section: Section, form: forms.Form | None, formsets: dict, post: Any) -> dict[str, Any] | None:

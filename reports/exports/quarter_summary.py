@@ -295,6 +295,11 @@ class QuarterSummary:
     def _quarter_reports(self, quarter: int) -> QuerySet:
         return self._in_scope(QuarterlyReport.objects.filter(year=self.p.year, quarter=quarter))
 
+    def _quarter_targets(self) -> QuerySet:
+        """The indicators of the target table editions the quarter's reports track (one per department)."""
+        editions = self._quarter_reports(self.p.quarter).exclude(target_table=None).values("target_table_id")
+        return self._in_scope(AnnualTarget.objects.filter(year=self.p.year, table_id__in=editions))
+
     def report_states(self) -> dict[int, tuple[int, int, str | None]]:
         """Per department: its reports, how many are approved, and its main report's state."""
         rows = self._quarter_reports(self.p.quarter).values("department_id").annotate(
@@ -307,7 +312,7 @@ class QuarterSummary:
         """Reports per fetch. A report carries all its rows as JSON (and last quarter's), and a
         fetch is held whole, so fetch about CHUNK rows' worth: many small reports at a time
         (fewer round trips), few large ones (memory does not grow with the size of reports)."""
-        rows = self._in_scope(AnnualTarget.objects.filter(year=self.p.year)).count()
+        rows = self._quarter_targets().count()
         return max(5, min(500, CHUNK * reports // max(1, rows)))
 
     def streams(self, rank: dict[int, int], report_chunk: int) -> tuple[Ordered, Ordered, Ordered]:
@@ -317,7 +322,7 @@ class QuarterSummary:
             unit_name=F("unit__name"), previous_data=self._previous_data())
         if not self.p.include_unapproved:
             reports = reports.filter(state=State.APPROVED)
-        targets = _unit_ordered(self._in_scope(AnnualTarget.objects.filter(year=self.p.year)), "order", "id")
+        targets = _unit_ordered(self._quarter_targets(), "order", "id")
         sections = self._in_scope(
             Section.objects.filter(kind=SectionKind.THREE_PUBLIC, report__cycle__year=self.p.year), "report__"
         ).annotate(dept=F("report__department_id"), cycle_name=F("report__cycle__name")).only(

@@ -36,12 +36,14 @@ from .rectification import (
     ReportPublication,
     ResultApplication,
 )
+from .targets import TargetRevision, TargetTable
 
 __all__ = [
     "DEFAULT_CHECKPOINTS", "DEFAULT_NUMBERING", "DEFAULT_SCORING", "AnnualTarget", "CycleKind",
     "DeadlineExtension", "DepartmentTemplate", "DeviationCause", "EvaluationCycle", "ExportJob", "ExportKind", "JobStatus",
     "Likelihood", "OutlineNode", "QuarterlyReport", "QuarterlyRevision", "Report", "ReportTemplate",
-    "ScoreAdjustment", "Section", "SectionAttachment", "SectionKind", "SectionRevision", "UploadPreview",
+    "ScoreAdjustment", "Section", "SectionAttachment", "SectionKind", "SectionRevision", "TargetRevision",
+    "TargetTable", "UploadPreview",
     "attachment_path", "RECTIFICATION_STATE_LABELS", "BudgetLink", "RectificationEvidence", "RectificationItem",
     "RectificationRevision", "RectificationSource", "ReportPublication", "ResultApplication",
 ]

@@ -214,6 +214,9 @@ class Section(Submission):
             return f"本报告还有 {pending} 个章节未通过领导小组审核，财政暂不能审定。"
         return None
 
+    def workflow_frozen_reason(self) -> str | None:
+        return None
+
     def workflow_latest_revision(self) -> SectionRevision | None:
         return self.revisions.select_related("author").first()
 

@@ -30,8 +30,11 @@ class DeviationCause(models.TextChoices):
 
 
 class AnnualTarget(models.Model):
-    """One performance indicator a department set for a year; quarterly reports track it."""
+    """One indicator of one edition of a target table (``TargetTable``), kept as a row so the
+    quarters, their sheets and the exports read it; rewritten on every save of a draft edition."""
 
+    table = models.ForeignKey("reports.TargetTable", verbose_name="目标表", on_delete=models.CASCADE,
+                              related_name="targets")
     department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveIntegerField("年度")
     order = models.PositiveIntegerField("顺序", default=0)
@@ -42,13 +45,14 @@ class AnnualTarget(models.Model):
     target = models.CharField("年度指标值", max_length=100)
     measure_unit = models.CharField("度量单位", max_length=20, blank=True)
     weight = models.DecimalField("分值", max_digits=6, decimal_places=2, default=0)
+    standard = models.CharField("评分标准", max_length=500, blank=True)
     unit = models.ForeignKey(Department, verbose_name="责任单位", on_delete=models.PROTECT, related_name="targets")
 
     class Meta:
         verbose_name = "年度绩效目标"
         verbose_name_plural = "年度绩效目标"
         ordering = ["department", "year", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["department", "year", "name"], name="target_unique_name")]
+        constraints = [models.UniqueConstraint(fields=["table", "name"], name="target_table_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -64,6 +68,8 @@ class QuarterlyReport(Submission):
     year = models.PositiveIntegerField("年度")
     quarter = models.PositiveSmallIntegerField("季度", choices=[(q, f"第{q}季度") for q in range(1, 5)])
     is_main = models.BooleanField("含预算执行", default=False)
+    target_table = models.ForeignKey("reports.TargetTable", verbose_name="监控的目标表版本", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
     due_on = models.DateField("截止日期")
     checkpoints = models.JSONField("序时进度（%）", default=list, blank=True)
     data = models.JSONField("内容", default=dict, blank=True)
@@ -104,6 +110,9 @@ class QuarterlyReport(Submission):
         return blocking_check_run(self)
 
     def workflow_finance_gate(self) -> str | None:
+        return None
+
+    def workflow_frozen_reason(self) -> str | None:
         return None
 
     def workflow_latest_revision(self) -> QuarterlyRevision | None:

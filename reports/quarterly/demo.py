@@ -9,7 +9,6 @@ Q1 runs behind the 25% checkpoint — a warning with its reason; in Q2 one targe
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -18,24 +17,26 @@ from django.utils import timezone
 from departments.demo import POLICE
 from departments.models import Department
 from reports import figures as fig
-from reports.annual.demo import INDICATORS, YEAR
+from reports.annual.demo import YEAR
 from reports.models import AnnualTarget, QuarterlyReport
+from reports.targets.demo import demo_targets_load
 from workflow import services as wf
 from workflow.transitions import Action
 
 from .services import quarter_open, quarterly_save
 
-# target name → (responsible unit, cumulative actual Q1..Q4)
-TARGET_UNITS = {
-    "矛盾纠纷排查化解率": ("城关派出所", ["97.2", "98.1", "98.5", "98.79"]),
-    "刑事案件打处人数": ("刑侦大队", ["118", "241", "365", "497"]),
-    "毒品刑事案件破获数": ("禁毒大队", ["12", "25", "41", "56"]),
-    "肇事肇祸精神病患者漏管失控人数": ("治安大队", ["0", "0", "0", "0"]),
-    "预算执行进度": (POLICE[1], ["22.70", "51.40", "76.80", "100"]),
-    "“零发案”小区、城中村占比": ("治安大队", ["70.1", "74.7", "77.0", "78.16"]),
-    "“两区一村”智慧安防建设覆盖率": ("指挥中心", ["62", "85", "100", "100"]),
-    "非税收入上缴国库比例": (POLICE[1], ["100", "100", "100", "100"]),
-    "服务对象满意度": ("城关派出所", ["", "", "", ""]),
+# target name → cumulative actual Q1..Q4 (the indicators and their responsible units are the approved
+# 2021 target table's: reports.targets.demo)
+ACTUALS = {
+    "矛盾纠纷排查化解率": ["97.2", "98.1", "98.5", "98.79"],
+    "刑事案件打处人数": ["118", "241", "365", "497"],
+    "毒品刑事案件破获数": ["12", "25", "41", "56"],
+    "肇事肇祸精神病患者漏管失控人数": ["0", "0", "0", "0"],
+    "预算执行进度": ["22.70", "51.40", "76.80", "100"],
+    "“零发案”小区、城中村占比": ["70.1", "74.7", "77.0", "78.16"],
+    "“两区一村”智慧安防建设覆盖率": ["62", "85", "100", "100"],
+    "非税收入上缴国库比例": ["100", "100", "100", "100"],
+    "服务对象满意度": ["", "", "", ""],
 }
 # cumulative execution in 万元, against the annual 37364.61
 EXECUTED = ["8481.77", "19205.41", "28696.02", "37364.61"]
@@ -44,23 +45,12 @@ AT_RISK = ("毒品刑事案件破获数", 2)  # (target, quarter): 有可能, wi
 
 
 def _targets(department: Department) -> list[AnnualTarget]:
-    units = {u.name: u for u in Department.objects.filter(budget_department=department)} | {department.name: department}
-    targets = []
-    for order, row in enumerate(INDICATORS["rows"], start=1):
-        unit = units[TARGET_UNITS[row["name"]][0]]
-        target, _ = AnnualTarget.objects.get_or_create(
-            department=department, year=YEAR, name=row["name"],
-            defaults={"order": order, "level1": row["level1"], "level2": row["level2"], "nature": row["nature"],
-                      "target": row["target"], "measure_unit": row["unit"], "weight": Decimal(row["weight"]),
-                      "unit": unit},
-        )
-        targets.append(target)
-    return targets
+    return list(demo_targets_load(YEAR).targets.order_by("order", "id"))
 
 
 def _row(target: AnnualTarget, quarter: int) -> dict[str, str]:
-    actual = TARGET_UNITS[target.name][1][quarter - 1]
-    row = {"actual": actual, "expected": TARGET_UNITS[target.name][1][3], "likelihood": "certain", "cause": "",
+    actual = ACTUALS[target.name][quarter - 1]
+    row = {"actual": actual, "expected": ACTUALS[target.name][3], "likelihood": "certain", "cause": "",
            "measures": ""}
     if target.nature == "定性":
         row["expected"] = "满意"

@@ -43,7 +43,23 @@ def quarterly_for_edit(user: AbstractBaseUser, pk: int) -> QuarterlyReport:
 
 
 def targets_of(report: QuarterlyReport) -> list[AnnualTarget]:
-    return list(AnnualTarget.objects.filter(department=report.department, year=report.year, unit=report.unit))
+    """The indicators this report tracks: its unit's rows of the approved target table edition the
+    quarter was opened with (none when there was no approved table)."""
+    if report.target_table_id is None:
+        return []
+    return list(AnnualTarget.objects.filter(table_id=report.target_table_id, unit=report.unit).order_by("order", "id"))
+
+
+def previous_data(report: QuarterlyReport, previous: QuarterlyReport | None) -> dict[str, Any] | None:
+    """The previous quarter's data, its rows re-keyed to this report's targets by name when a 调整
+    changed the target table edition in between."""
+    if previous is None or previous.target_table_id == report.target_table_id or not previous.target_table_id:
+        return previous.data if previous else None
+    old = dict(AnnualTarget.objects.filter(table_id=previous.target_table_id).values_list("name", "pk"))
+    new = AnnualTarget.objects.filter(table_id=report.target_table_id).values_list("pk", "name")
+    rows = previous.data.get("rows", {})
+    return previous.data | {"rows": {str(pk): rows[str(old[name])] for pk, name in new
+                                     if name in old and str(old[name]) in rows}}
 
 
 def previous_of(report: QuarterlyReport) -> QuarterlyReport | None:
@@ -69,7 +85,7 @@ def evaluate(report: QuarterlyReport, data: dict[str, Any] | None = None) -> tup
 
 def _evaluate(report: QuarterlyReport, data: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
     previous = previous_of(report)
-    computed = compute(report, data, targets_of(report), previous.data if previous else None)
+    computed = compute(report, data, targets_of(report), previous_data(report, previous))
     return computed, findings(report, data, computed)
 
 

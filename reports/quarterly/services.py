@@ -12,9 +12,10 @@ from django.db import transaction
 from departments import permissions as perms
 from departments.models import Department
 from reports.findings import counts
-from reports.models import AnnualTarget, QuarterlyReport, QuarterlyRevision, UploadPreview
+from reports.models import AnnualTarget, QuarterlyReport, QuarterlyRevision, TargetTable, UploadPreview
+from reports.targets.selectors import approved_tables
 from workflow.services import submission_content_save
-from workflow.states import State
+from workflow.states import EDITABLE_STATES, State
 
 from .figures import normalize
 from .selectors import evaluate
@@ -67,16 +68,27 @@ def quarter_open(*, year: int, quarter: int, departments: list[Department], due_
     if actor is not None and not perms.can_administer(actor):
         raise PermissionDenied("只有财政局管理员可以开启季度监控。")
     created = []
+    tables = approved_tables([d.pk for d in departments], year)
     for department in departments:
+        table = tables.get(department.pk)
         units = {department.pk: department}
-        for t in AnnualTarget.objects.filter(department=department, year=year).select_related("unit"):
+        for t in AnnualTarget.objects.filter(table=table).select_related("unit") if table else []:
             units.setdefault(t.unit_id, t.unit)
         for unit in units.values():
             report, is_new = QuarterlyReport.objects.get_or_create(
                 department=department, unit=unit, year=year, quarter=quarter,
                 defaults={"is_main": unit.pk == department.pk, "due_on": due_on, "checkpoints": checkpoints or [],
-                          "state": State.DRAFT},
+                          "state": State.DRAFT, "target_table": table},
             )
             if is_new:
                 created.append(report)
+        _attach_late_targets(department, year, quarter, table)
     return created
+
+
+def _attach_late_targets(department: Department, year: int, quarter: int, table: TargetTable | None) -> None:
+    """Reports opened before the targets were approved take them when the quarter is opened again
+    (only while still with their writers: a report under review keeps what it was submitted with)."""
+    if table is not None:
+        QuarterlyReport.objects.filter(department=department, year=year, quarter=quarter, target_table=None,
+                                       state__in=list(EDITABLE_STATES)).update(target_table=table)

@@ -19,6 +19,7 @@ from reports.models import (
     SectionKind,
 )
 from reports.quarterly.services import quarter_open
+from tests.factories import approved_targets
 from workflow.states import State
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,8 @@ WARN = "FFF2CC"
 
 
 def _target(dept, unit, order, name, nature="≥", value="100", measure="%", level2="数量"):
-    return AnnualTarget.objects.create(department=dept, unit=unit, year=YEAR, order=order, level1="产出",
+    return AnnualTarget.objects.create(table=approved_targets(dept, YEAR), department=dept, unit=unit, year=YEAR,
+                                       order=order, level1="产出",
                                        level2=level2, name=name, nature=nature, target=value, measure_unit=measure)
 
 

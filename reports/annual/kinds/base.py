@@ -21,6 +21,10 @@ class CheckContext:
 
     scoring: dict[str, int] = field(default_factory=dict)
     report_figures: dict[str, str] = field(default_factory=dict)
+    # The approved target table edition the indicators score against (None: no approved table);
+    # only checked when ``targets_checked`` (a report's context, not a bare kind check).
+    target_edition: int | None = None
+    targets_checked: bool = False
     # Last year's rectification items, read only by the kind that lists them (one query, on first use).
     prior_loader: Callable[[], list[dict[str, Any]]] | None = None
     _prior: list[dict[str, Any]] | None = None

@@ -115,6 +115,20 @@ def compute_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _target_issues(data: dict[str, Any], ctx: CheckContext) -> list[Issue]:
+    """The rows must be the approved target table's (DESIGN §11), of the edition in force."""
+    if not ctx.targets_checked:
+        return []
+    if ctx.target_edition is None:
+        return [error("indicators.no_targets", "本年度尚无已审定的整体绩效目标表：指标和指标值须来自审定的目标表，"
+                                               "请先申报目标表并经财政审定")]
+    used = (data.get("target_table") or {}).get("edition")
+    if used != ctx.target_edition:
+        return [error("indicators.target_edition", f"绩效目标表现行版本为第 {ctx.target_edition} 版，本章节按"
+                      f"{f'第 {used} 版' if used else '手工填写的指标'}评分：请重新保存本章节以载入现行版本")]
+    return []
+
+
 class Indicators(KindSpec):
     code = "indicators"
     formset_classes = {"rows": IndicatorFormSet}
@@ -141,9 +155,9 @@ class Indicators(KindSpec):
         }
 
     def check(self, data: dict[str, Any], computed: dict[str, Any], ctx: CheckContext) -> list[Issue]:
-        issues: list[Issue] = []
+        issues: list[Issue] = _target_issues(data, ctx)
         if not computed["rows"]:
-            return [error("indicators.empty", "尚未填写任何绩效指标")]
+            return [*issues, error("indicators.empty", "尚未填写任何绩效指标")]
         for i, row in enumerate(computed["rows"], start=1):
             issues += self._row_issues(i, row)
         for level1 in LEVEL1:

@@ -61,7 +61,7 @@ def _report(code: str, year: int) -> Report:
     if unit is None:
         raise CommandError(f"找不到编码为「{code}」的部门。")
     report = Report.objects.filter(department=unit, cycle__year=year).select_related(
-        "cycle__template", "department").order_by("-cycle_id").first()
+        "cycle", "template", "department").order_by("-cycle_id").first()
     if report is None:
         raise CommandError(f"{unit.name}没有 {year} 年度的绩效评价报告。")
     return report

@@ -41,6 +41,9 @@ class Memo(Submission):
     def workflow_finance_gate(self) -> str | None:
         return self.gate or None
 
+    def workflow_frozen_reason(self) -> str | None:
+        return None
+
     def workflow_latest_revision(self) -> MemoRevision | None:
         return self.revisions.select_related("author").order_by("-number").first()
 

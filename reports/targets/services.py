@@ -1,0 +1,91 @@
+"""Every write of target tables: create, save (as a revision), adjust (a new edition with a reason).
+
+Review goes through the workflow's generic services (``workflow.services``); an approved edition is
+frozen (its content is not editable and ``workflow_frozen_reason`` refuses a reopen)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from departments import permissions as perms
+from departments.models import Department
+from departments.services import audit_record
+from reports import figures as fig
+from reports.models import AnnualTarget, TargetRevision, TargetTable
+from workflow.services import submission_content_save
+from workflow.states import State
+
+from .selectors import approved_table, department_units
+
+
+def _require_coordinator(actor: AbstractBaseUser, department: Department) -> None:
+    if not perms.can_coordinate(actor, department):
+        raise PermissionDenied("只有本部门的绩效联络员可以填报整体绩效目标表。")
+
+
+@transaction.atomic
+def target_table_create(*, department: Department, year: int, actor: AbstractBaseUser) -> TargetTable:
+    """Edition 1 of a department's targets for a year (empty draft)."""
+    _require_coordinator(actor, department)
+    if TargetTable.objects.filter(department=department, year=year).exists():
+        raise ValidationError(f"{department.name}已有 {year} 年度的整体绩效目标表；年度中修改请发起调整。")
+    try:
+        with transaction.atomic():
+            table = TargetTable.objects.create(department=department, year=year, edition=1, created_by=actor,
+                                               data={"goal": "", "tasks": [], "indicators": []})
+    except IntegrityError as exc:  # a concurrent create won
+        raise ValidationError(f"{department.name}已有 {year} 年度的整体绩效目标表。") from exc
+    audit_record(actor=actor, action="target_table_create", target=table, department=department,
+                 summary=f"新建 {table}")
+    return table
+
+
+def _rows_rewrite(table: TargetTable) -> None:
+    """The indicators of ``table.data`` as AnnualTarget rows (the draft's rows are replaced)."""
+    units = {u.code: u for u in department_units(table.department)}
+    table.targets.all().delete()
+    AnnualTarget.objects.bulk_create([
+        AnnualTarget(table=table, department=table.department, year=table.year, order=order,
+                     level1=row["level1"], level2=row["level2"], name=row["name"], nature=row["nature"],
+                     target=row["target"], measure_unit=row.get("measure_unit", ""),
+                     weight=fig.parse_decimal(str(row.get("weight") or "0")) or Decimal(0),
+                     standard=row.get("standard", ""), unit=units.get(row.get("unit"), table.department))
+        for order, row in enumerate(table.data.get("indicators", []), start=1)
+    ])
+
+
+@transaction.atomic
+def target_table_save(*, table: TargetTable, data: dict[str, Any], base_version: int,
+                      actor: AbstractBaseUser) -> TargetRevision:
+    """Save as the next revision over the one the form was loaded from (draft or returned only)."""
+    _require_coordinator(actor, table.department)
+    revision = submission_content_save(item=table, changes={"data": data}, base_version=base_version, actor=actor)
+    _rows_rewrite(table)
+    return revision
+
+
+@transaction.atomic
+def target_table_adjust(*, table: TargetTable, reason: str, actor: AbstractBaseUser) -> TargetTable:
+    """调整: a new draft edition copied from the edition in force, with the reason; reviewed again."""
+    _require_coordinator(actor, table.department)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("调整须写明理由。")
+    current = approved_table(table.department_id, table.year)
+    if current is None or current.pk != table.pk:
+        raise ValidationError("只能调整现行（最新审定）的目标表版本。")
+    locked = list(TargetTable.objects.select_for_update().filter(department=table.department, year=table.year))
+    if any(t.state != State.APPROVED for t in locked):
+        raise ValidationError("已有一个调整版本在填报或审核中，请先完成它。")
+    adjusted = TargetTable.objects.create(
+        department=table.department, year=table.year, edition=max(t.edition for t in locked) + 1, based_on=table,
+        reason=reason, data=table.data, created_by=actor)
+    _rows_rewrite(adjusted)
+    audit_record(actor=actor, action="target_table_adjust", target=adjusted, department=table.department,
+                 summary=f"调整 {table} → {adjusted.edition_label}", reason=reason)
+    return adjusted

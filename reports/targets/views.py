@@ -1,0 +1,145 @@
+"""Pages of the 整体绩效目标表: list and create, edit, detail with review actions, 调整, history."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from departments import permissions as perms
+from departments.models import Department, DepartmentKind
+from departments.selectors import audit_history
+from workflow import selectors as history
+from workflow.guards import actions_for, can_edit, content_editable
+from workflow.services import ContentConflict, ContentLocked
+from workflow.transitions import TRANSITIONS
+
+from . import checks, selectors, services
+from .diff import revision_changes
+from .forms import AdjustForm, CreateForm, posted_data, table_forms
+
+
+def _coordinated(user) -> list[Department]:  # noqa: ANN001
+    departments = perms.departments_in_scope(user).filter(kind=DepartmentKind.DEPARTMENT).order_by("order", "code")
+    return [d for d in departments if perms.can_coordinate(user, d)]
+
+
+@login_required
+def target_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/targets/target_list.html", {
+        "tables": selectors.tables_visible(request.user)[:200], "departments": _coordinated(request.user),
+        "form": CreateForm(),
+    })
+
+
+@login_required
+@require_POST
+def target_create(request: HttpRequest) -> HttpResponse:
+    form = CreateForm(request.POST)
+    department = next((d for d in _coordinated(request.user) if str(d.pk) == request.POST.get("department")), None)
+    if department is None or not form.is_valid():
+        messages.error(request, "请选择本部门并填写有效的年度（2000–2100）。")
+        return redirect("reports:target_list")
+    try:
+        table = services.target_table_create(department=department, year=form.cleaned_data["year"],
+                                             actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("reports:target_list")
+    return redirect("reports:target_edit", pk=table.pk)
+
+
+@login_required
+def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    table = selectors.table_for_view(request.user, pk)
+    rows = selectors.editions(table)
+    this = next(t for t in rows if t.pk == table.pk)
+    return render(request, "reports/targets/target_detail.html", {
+        "table": table, "this": this, "editions": rows, "targets": selectors.table_targets(table),
+        "issues": checks.table_issues(table.data), "history": history.item_history(table),
+        "actions": actions_for(request.user, table), "can_edit": can_edit(request.user, table),
+        "can_adjust": selectors.may_adjust(request.user, table, this.in_force, selectors.open_edition(rows)),
+        "adjust_form": AdjustForm(), "audit": audit_history(table),
+        "takes_comment": any(a.takes_comment and not a.refused for a in actions_for(request.user, table)),
+        "draft_comment": request.session.pop(f"draft_comment:targettable:{table.pk}", ""),
+    })
+
+
+@login_required
+def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    table = selectors.table_for_edit(request.user, pk)
+    if not content_editable(table):
+        messages.error(request, f"该目标表{table.get_state_display()}，不能修改；需要修改的请发起调整。")
+        return redirect(table.get_absolute_url())
+    units = selectors.department_units(table.department)
+    form, tasks, indicators = table_forms(table.data, units, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        data = posted_data(form, tasks, indicators)
+        if data is not None:
+            return _save(request, table, data)
+        messages.error(request, "有填写错误，未保存。请按红色提示修改。")
+        status = 400
+    return render(request, "reports/targets/target_edit.html", {
+        "table": table, "form": form, "tasks": tasks, "indicators": indicators,
+        "base_version": request.POST.get("base_version", table.version), "issues": checks.table_issues(table.data),
+    }, status=status)
+
+
+def _save(request: HttpRequest, table, data: dict) -> HttpResponse:  # noqa: ANN001
+    try:
+        base = int(request.POST.get("base_version") or -1)
+        revision = services.target_table_save(table=table, data=data, base_version=base, actor=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ContentConflict:
+        messages.error(request, "保存冲突：该目标表已被他人修改，您的修改未保存。请刷新后重新填写。")
+        return redirect("reports:target_edit", pk=table.pk)
+    except ContentLocked as locked:
+        messages.error(request, f"该目标表{locked.state_label}，不能修改。")
+        return redirect(table.get_absolute_url())
+    messages.success(request, f"已保存为第 {revision.number} 次修订。")
+    return redirect(table.get_absolute_url())
+
+
+@login_required
+@require_POST
+def target_adjust(request: HttpRequest, pk: int) -> HttpResponse:
+    table = selectors.table_for_view(request.user, pk)
+    form = AdjustForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "调整须写明理由。")
+        return redirect(table.get_absolute_url())
+    try:
+        adjusted = services.target_table_adjust(table=table, reason=form.cleaned_data["reason"], actor=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(table.get_absolute_url())
+    messages.success(request, f"已发起调整：{adjusted.edition_label}，修改后提交审核。")
+    return redirect("reports:target_edit", pk=adjusted.pk)
+
+
+@login_required
+@require_POST
+def target_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    from reports.review.views import take_action
+
+    if action not in TRANSITIONS:
+        raise Http404
+    return take_action(request, selectors.table_for_view(request.user, pk), action)
+
+
+@login_required
+def target_history(request: HttpRequest, pk: int) -> HttpResponse:
+    table = selectors.table_for_view(request.user, pk)
+    revisions = selectors.table_revisions(table)
+    changes = [(rev, revision_changes(older.data if older else {}, rev.data))
+               for rev, older in zip(revisions, [*revisions[1:], None], strict=True)]
+    return render(request, "reports/targets/target_history.html", {"table": table, "changes": changes})
+
+
