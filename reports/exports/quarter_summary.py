@@ -518,6 +518,13 @@ class QuarterSummary:
                            preamble=self.notes()),
         }
 
+    def target_editions(self) -> str:
+        """Which approved target table edition each department's indicators come from (one query)."""
+        rows = self._quarter_reports(self.p.quarter).filter(is_main=True).order_by(
+            "department__order", "department__code").values_list("department__name", "target_table__edition")
+        named = "；".join(f"{name} 第 {edition} 版" if edition else f"{name} 无已审定目标表" for name, edition in rows)
+        return f"指标取自各部门已审定的整体绩效目标表：{named or '—'}。"
+
     def notes(self) -> list[tuple[str, str]]:
         p = self.p
         scope = ("全部季度监控表（含未审定），未审定的行在“状态”列标注“未审定”"
@@ -526,6 +533,7 @@ class QuarterSummary:
             ("数据", f"{p.label}绩效运行监控（双监控）：预算执行和绩效指标完成情况，均为截至本季度末的累计数。"),
             ("范围", scope + "。"),
             ("所用版本", "下表列出所用的每份季度监控表：填报单位、审核状态和版本号（每次保存加一）。"),
+            ("目标表", self.target_editions()),
             ("上季度累计", f"取自同一单位第{p.quarter - 1}季度监控表的当前内容（与平台的预警判断一致）。"
              if p.quarter > 1 else "第1季度无上季度数据。"),
             ("金额", "以元精确到分保存，表中以万元显示两位小数；合计由精确数计算后再取整。"),

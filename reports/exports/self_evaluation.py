@@ -176,6 +176,9 @@ def _notes(ws: Worksheet, row: int, score: scoring.ReportScore, public: bool = F
     ]
     if score.adjusted_count and not public:
         notes.append(f"3. 其中 {score.adjusted_count} 项指标得分经财政审核调整，见“偏差原因分析及改进措施”栏。")
+    edition = ((score.indicator_section.data if score.indicator_section else {}).get("target_table") or {}).get("edition")
+    notes.append(f"{len(notes) + 1}. 绩效指标取自" + (f"已审定的整体绩效目标表第 {edition} 版。" if edition
+                                                    else "手工填写的指标：本年度尚无已审定的整体绩效目标表。"))
     for text in notes:
         merge(ws, row, 1, COLUMNS, text, align=LEFT, size=9)
         fit_height(ws, row, [(text, sum(WIDTHS))], line=13)

@@ -22,7 +22,8 @@ from .figures import compute, findings
 
 
 def quarterly_queryset() -> QuerySet[QuarterlyReport]:
-    return QuarterlyReport.objects.select_related("department", "unit", "last_edited_by", "submitted_by")
+    return QuarterlyReport.objects.select_related("department", "unit", "last_edited_by", "submitted_by",
+                                                  "target_table")
 
 
 def _visible_quarterly_q(user: AbstractBaseUser) -> Q:
