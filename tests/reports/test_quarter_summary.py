@@ -288,10 +288,16 @@ def test_the_first_quarter_has_no_last_quarter(district, tmp_path):
 
 
 def test_the_query_count_does_not_depend_on_the_rows(district, tmp_path, django_assert_max_num_queries):
-    # departments, report states, target count, then one ordered query each: reports (with last
-    # quarter's), targets, 三公
-    with django_assert_max_num_queries(6):
+    # departments, report states, target count, the target table editions (说明), then one ordered
+    # query each: reports (with last quarter's), targets, 三公
+    with django_assert_max_num_queries(7):
         qs.build(_params(district, include_unapproved=True), tmp_path / "a.xlsx", lambda p: None)
+
+
+def test_the_notes_name_the_target_table_edition_of_each_department(district, tmp_path):
+    qs.build(_params(district, include_unapproved=True), tmp_path / "a.xlsx", lambda p: None)
+    notes = [c.value for row in openpyxl.load_workbook(tmp_path / "a.xlsx")["说明"].iter_rows() for c in row if c.value]
+    assert any("昆明市公安局呈贡分局 第 1 版" in str(text) for text in notes)
 
 
 def test_a_failed_build_leaves_no_temporary_files(district, tmp_path, monkeypatch):
