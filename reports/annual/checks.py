@@ -10,6 +10,7 @@ from reports.findings import Finding, counts, error  # noqa: F401 (counts: the c
 from reports.models import Report, Section, SectionKind
 from reports.targets.selectors import approved_table
 
+from . import carry
 from .kinds import KINDS, CheckContext
 from .prior import prior_rows
 
@@ -49,7 +50,7 @@ def context_for_draft(section: Section, data: dict[str, Any]) -> CheckContext:
 
 def section_findings(kind: str, data: dict[str, Any], ctx: CheckContext) -> list[Finding]:
     spec = KINDS[kind]
-    issues = spec.check(data, spec.compute(data) | spec.context_compute(data, ctx), ctx)
+    issues = spec.check(data, spec.compute(data) | spec.context_compute(data, ctx), ctx) + carry.carry_issues(data)
     return found.with_explanations(issues, data.get("explanations", {}))
 
 

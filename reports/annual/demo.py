@@ -24,7 +24,8 @@ from reports.library.services import template_install_generic
 from reports.models import EvaluationCycle, Report
 from reports.targets.demo import demo_targets_load
 
-from . import checks
+from . import carry, checks
+from .demo_prior import demo_prior_year_load
 from .services import cycle_launch, section_save, template_install_default
 
 YEAR = 2021
@@ -375,8 +376,9 @@ def _fill(report: Report) -> int:
     todo = sorted(blank, key=lambda s: s.kind not in checks.FIGURE_PREFIX)
     for section in todo:
         actor = clerk if section.unit.name == POLICE_STATIONS[0] else coordinator
-        section_save(section=section, data=SECTION_DATA[section.node.key], base_version=section.version,
-                     actor=actor)
+        # the seed's figures, with the 上年 values the launch carried over from 2020 still marked
+        data = SECTION_DATA[section.node.key] | {k: section.data[k] for k in carry.KEPT if k in section.data}
+        section_save(section=section, data=data, base_version=section.version, actor=actor)
     return len(todo)
 
 
@@ -385,6 +387,7 @@ def demo_report_fill() -> tuple[Report | None, int]:
     """Create the 2021 cycle and fill every section of the 分局's report from the seed (idempotent):
     the report (None when an existing 2021 cycle does not cover the 分局) and the revisions written."""
     demo_targets_load(YEAR)  # the indicators section scores against the approved target table
+    demo_prior_year_load()  # 2020's approved figures: the 2021 report launches with them as 上年
     report = Report.objects.filter(cycle=demo_cycle(), department__code=POLICE[0]).first()
     if report is None:
         return None, 0

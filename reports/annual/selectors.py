@@ -29,6 +29,7 @@ from workflow.deadlines import OVERDUE_STATES, overdue_flag
 from workflow.guards import content_editable, editable_q
 from workflow.states import State
 
+from .carry import KEPT
 from .kinds import GENERATED_KINDS
 
 
@@ -128,7 +129,7 @@ def section_for_edit(user: AbstractBaseUser, pk: int) -> Section:
 
 def section_content(section: Section, data: dict[str, Any] | None = None) -> dict[str, Any]:
     """The content to edit or save: an indicators section's rows come from the approved target table."""
-    data = section.data if data is None else data
+    data = section.data if data is None else data | {k: section.data[k] for k in KEPT if k in section.data and k not in data}
     if section.kind != SectionKind.INDICATORS:
         return data
     return indicators_from_table(approved_table(section.report.department_id, section.report.cycle.year), data)

@@ -29,7 +29,7 @@ from reports.models import (
 from workflow.guards import content_editable, editable_q
 from workflow.services import ContentLocked, submission_content_save
 
-from . import checks, selectors
+from . import carry, checks, selectors
 from .kinds import KINDS
 from .outline_default import DEFAULT_OUTLINE, Slot
 from .prior import prior_rows_by_department, prior_section_data
@@ -146,10 +146,12 @@ def _reports_create(cycle: EvaluationCycle, departments: list[Department],
     reports = Report.objects.bulk_create([Report(cycle=cycle, department=d, template=chosen[d.pk]) for d in departments])
     units = _units_by_department(departments)
     prior = prior_rows_by_department([d.pk for d in departments], cycle.year - 1)
+    carried = carry.prior_sections([d.pk for d in departments], cycle.year - 1)
     sections = []
     for report in reports:
         sections += _launch_sections(report, report.department, slots[report.template_id],
-                                     units.get(report.department_id, []), prior.get(report.department_id, []))
+                                     units.get(report.department_id, []), prior.get(report.department_id, []),
+                                     carried)
     Section.objects.bulk_create(sections, batch_size=1000)
     return reports
 
@@ -172,8 +174,9 @@ def cycle_extend(*, cycle: EvaluationCycle, departments: list[Department], templ
 
 
 def _launch_sections(report: Report, department: Department, slots: list[OutlineNode], units: list[Department],
-                     prior: list[dict[str, Any]]) -> list[Section]:
-    """One section per slot; a generated slot (last year's 整改事项) only where there are items to list."""
+                     prior: list[dict[str, Any]], carried: dict[tuple[int, str], Section]) -> list[Section]:
+    """One section per slot; a generated slot (last year's 整改事项) only where there are items to list;
+    the 上年 values of last year's approved section of the slot carried over (DESIGN §11)."""
     sections = []
     ctx = checks.CheckContext(scoring=report.template.scoring_weights(), prior_loader=lambda: prior)
     for node in slots:
@@ -181,6 +184,8 @@ def _launch_sections(report: Report, department: Department, slots: list[Outline
         if spec.generated and not prior:
             continue
         data = prior_section_data(prior) if spec.generated else spec.empty_data()
+        if (last_year := carried.get((department.pk, node.key))) is not None:
+            data = carry.carry_into(node.kind, data, last_year.data, report.cycle.year - 1)
         errors, warnings = checks.counts(checks.section_findings(node.kind, data, ctx))
         sections.append(Section(report=report, node=node, kind=node.kind, data=data, error_count=errors,
                                 warning_count=warnings, unit=_default_unit(node, department, units)))

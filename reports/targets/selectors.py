@@ -93,5 +93,7 @@ def indicators_from_table(table: TargetTable | None, data: dict[str, Any]) -> di
     if table is None:
         return data | {"target_table": None}
     typed = {row.get("name"): row for row in data.get("rows", [])}
-    rows = [_target_row(t) | {k: typed.get(t.name, {}).get(k, "") for k in ACTUAL_FIELDS} for t in table_targets(table)]
+    priors = data.get("prior_actuals") or {}
+    rows = [_target_row(t) | {k: typed.get(t.name, {}).get(k, "") for k in ACTUAL_FIELDS}
+            | ({"prior": priors[t.name]} if t.name in priors else {}) for t in table_targets(table)]
     return data | {"rows": rows, "target_table": {"id": table.pk, "edition": table.edition}}

@@ -312,7 +312,7 @@ def test_the_command_exports_with_the_same_builders(report, built, tmp_path):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--department", "NOPE"], "找不到编码为「NOPE」的部门"),
-    (["--year", "2020"], "没有 2020 年度的绩效评价报告。已有年度：2021"),
+    (["--year", "2019"], "没有 2019 年度的绩效评价报告。已有年度：2020、2021"),
     (["--format", "pdf"], "不支持的格式「pdf」"),
 ])
 def test_the_command_refuses_unknown_department_year_or_format(report, tmp_path, args, message):

@@ -1,0 +1,135 @@
+"""Prior year carried over (DESIGN §11): launching year N fills every 上年 value from year N−1's
+approved sections of the same department and slot, marked as carried over.
+
+Each carried value is recorded in ``data["carry"]`` ({"year", "values": {path: value}}); it
+stays editable, but a value that no longer equals the approved one raises a warning that needs a
+written reason (the explanations of DESIGN §7), so a retyped 上年 figure never slips by silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from reports import figures as fig
+from reports.findings import Issue, warning
+from reports.models import Section, SectionKind
+from workflow.states import State
+
+CARRY = "carry"  # the marker: {"year": N−1, "values": {path: value as approved}}
+KEPT = (CARRY, "prior_actuals")  # kept across saves: no form posts them
+
+
+def _budget(prior: dict[str, Any]) -> dict[str, Any]:
+    # 上年结转 of year N is 年末结转结余 of year N−1.
+    return {"carried_over": prior.get("year_end_balance")}
+
+
+def _three_public(prior: dict[str, Any]) -> dict[str, Any]:
+    return {f"rows.{item}.prior": row.get("actual") for item, row in (prior.get("rows") or {}).items()}
+
+
+def _statistics(prior: dict[str, Any]) -> dict[str, Any]:
+    return {f"figures.{row['name']}.prior": row.get("value") for row in prior.get("figures", []) if row.get("name")}
+
+
+def _indicators(prior: dict[str, Any]) -> dict[str, Any]:
+    return {f"prior_actuals.{row['name']}": row.get("actual") for row in prior.get("rows", []) if row.get("name")}
+
+
+CARRIERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    SectionKind.BUDGET: _budget, SectionKind.THREE_PUBLIC: _three_public, SectionKind.STATISTICS: _statistics,
+    SectionKind.INDICATORS: _indicators,
+}
+
+
+def value_at(data: dict[str, Any], path: str) -> Any:
+    """The value at a carried path ("figures.<name>.prior" looks the figure up by name)."""
+    head, _, rest = path.partition(".")
+    if head == "figures":
+        name, _, key = rest.rpartition(".")
+        row = next((r for r in data.get("figures", []) if r.get("name") == name), None)
+        return None if row is None else row.get(key)
+    node: Any = data
+    for part in path.split(".") if head != "prior_actuals" else ["prior_actuals", rest]:
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def _set(data: dict[str, Any], path: str, value: Any) -> None:
+    head, _, rest = path.partition(".")
+    if head == "figures":
+        name, _, key = rest.rpartition(".")
+        data.setdefault("figures", []).append({"name": name, "unit": "", "value": "", key: value,
+                                               "stated_change": "", "parent": ""})
+    elif head == "prior_actuals":
+        data.setdefault("prior_actuals", {})[rest] = value
+    elif head == "rows":
+        item, _, key = rest.partition(".")
+        data.setdefault("rows", {}).setdefault(item, {})[key] = value
+    else:
+        data[path] = value
+
+
+def carry_into(kind: str, data: dict[str, Any], prior: dict[str, Any], year: int) -> dict[str, Any]:
+    """``data`` (a new section's empty content) with the 上年 values of ``prior`` filled in and marked."""
+    carrier = CARRIERS.get(kind)
+    values = {p: v for p, v in (carrier(prior) if carrier else {}).items() if v not in (None, "")}
+    if not values:
+        return data
+    data = {**data, "rows": dict(data.get("rows", {}))} if kind == SectionKind.THREE_PUBLIC else dict(data)
+    if kind == SectionKind.STATISTICS:  # the figures themselves carry over, with last year's units
+        units = {r["name"]: r.get("unit", "") for r in prior.get("figures", [])}
+        data["figures"] = []
+        data["ratios"] = [dict(r, stated="") for r in prior.get("ratios", [])]
+    for path, value in values.items():
+        _set(data, path, value)
+    if kind == SectionKind.STATISTICS:
+        data["figures"] = [dict(r, unit=units.get(r["name"], "")) for r in data["figures"]]
+    return data | {CARRY: {"year": year, "values": values}}
+
+
+def carry_issues(data: dict[str, Any]) -> list[Issue]:
+    """A carried 上年 value that was changed: allowed, with a written reason."""
+    carried = data.get(CARRY) or {}
+    issues = []
+    for path, value in (carried.get("values") or {}).items():
+        now = value_at(data, path)
+        if _same(now, value):
+            continue
+        issues.append(warning(f"carry.{path}", f"上年数据「{_label(path)}」与{carried.get('year')}年度已审定报告不一致"
+                                               f"（审定为 {_shown(value)}，现为 {_shown(now)}），请说明修改理由"))
+    return issues
+
+
+def _same(a: Any, b: Any) -> bool:
+    da, db = fig.to_decimal(a) if _numeric(a) else a, fig.to_decimal(b) if _numeric(b) else b
+    return da == db
+
+
+def _numeric(value: Any) -> bool:
+    try:
+        fig.to_decimal(value)
+    except (ArithmeticError, ValueError):
+        return False
+    return value not in (None, "")
+
+
+def _label(path: str) -> str:
+    head, _, rest = path.partition(".")
+    return {"carried_over": "上年结转"}.get(path) or (rest.rpartition(".")[0] if head == "figures" else rest)
+
+
+def _shown(value: Any) -> str:
+    return "（空）" if value in (None, "") else str(value)
+
+
+def prior_sections(departments: list[int], year: int) -> dict[tuple[int, str], Section]:
+    """Year ``year``'s finance-approved sections by (department, slot key), latest cycle first (one query)."""
+    sections = Section.objects.filter(report__department_id__in=departments, report__cycle__year=year,
+                                      state=State.APPROVED, kind__in=list(CARRIERS)).select_related("node", "report")
+    found: dict[tuple[int, str], Section] = {}
+    for section in sections.order_by("-report__cycle_id"):
+        found.setdefault((section.report.department_id, section.node.key), section)
+    return found
+
