@@ -42,13 +42,10 @@ def _act(s: Session, url: str, label: str) -> None:
     expect(s.page.locator("ul.messages")).to_contain_text(f"已{label}")
 
 
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_a_coordinator_declares_targets_and_the_reviewers_approve_them(live_server, browser):
+def _declare(coord: Session) -> str:
+    """The coordinator creates, fills and submits the 2022 table; its page's URL."""
     from playwright.sync_api import expect
 
-    demo_org_load()
-    coord = Session(browser, live_server.url, "coord_jwbz")
     page = coord.page
     coord.nav("绩效目标")
     page.fill("#id_year", "2022")
@@ -71,6 +68,16 @@ def test_a_coordinator_declares_targets_and_the_reviewers_approve_them(live_serv
     page.get_by_role("button", name="提交审核", exact=True).click()
     expect(page.locator("main h1")).to_contain_text("待领导小组审核")
     coord.close()
+    return url
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_coordinator_declares_targets_and_the_reviewers_approve_them(live_server, browser):
+    from playwright.sync_api import expect
+
+    demo_org_load()
+    url = _declare(Session(browser, live_server.url, "coord_jwbz"))
 
     leader = Session(browser, live_server.url, "leader_zz")
     _act(leader, url, "领导小组审核通过")

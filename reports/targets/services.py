@@ -82,9 +82,13 @@ def target_table_adjust(*, table: TargetTable, reason: str, actor: AbstractBaseU
     locked = list(TargetTable.objects.select_for_update().filter(department=table.department, year=table.year))
     if any(t.state != State.APPROVED for t in locked):
         raise ValidationError("已有一个调整版本在填报或审核中，请先完成它。")
-    adjusted = TargetTable.objects.create(
-        department=table.department, year=table.year, edition=max(t.edition for t in locked) + 1, based_on=table,
-        reason=reason, data=table.data, created_by=actor)
+    try:
+        with transaction.atomic():  # two concurrent 调整: the edition's unique constraint lets one win
+            adjusted = TargetTable.objects.create(
+                department=table.department, year=table.year, edition=max(t.edition for t in locked) + 1,
+                based_on=table, reason=reason, data=table.data, created_by=actor)
+    except IntegrityError as exc:
+        raise ValidationError("已有一个调整版本在填报或审核中，请先完成它。") from exc
     _rows_rewrite(adjusted)
     audit_record(actor=actor, action="target_table_adjust", target=adjusted, department=table.department,
                  summary=f"调整 {table} → {adjusted.edition_label}", reason=reason)
