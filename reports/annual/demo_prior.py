@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from departments.demo import POLICE
 from departments.models import Department
-from reports.models import EvaluationCycle, Report
+from reports.models import EvaluationCycle, OutlineNode, Report, ReportTemplate, SectionKind
 from workflow import services as wf
 
-from .services import cycle_launch, extension_grant, section_save, template_install_default
+from .services import cycle_launch, extension_grant, section_save
 
 YEAR = 2020
 CRACKDOWN_2020 = {
@@ -32,6 +32,15 @@ CRACKDOWN_2020 = {
 }
 
 
+def _template() -> ReportTemplate:
+    """A one-slot outline: the slot key matches the default outline's, which is what carries over."""
+    template, _ = ReportTemplate.objects.get_or_create(code="demo-2020", version=1,
+                                                       defaults={"name": "2020年度演示模板（仅含结转所需章节）"})
+    OutlineNode.objects.get_or_create(template=template, key="crackdown", defaults={
+        "title": "始终保持严打高压态势", "kind": SectionKind.STATISTICS, "order": 1})
+    return template
+
+
 def demo_prior_year_load() -> Report | None:
     """The 2020 cycle with the 分局's approved 打处 section (idempotent; None if it existed)."""
     if EvaluationCycle.objects.filter(year=YEAR).exists():
@@ -40,10 +49,8 @@ def demo_prior_year_load() -> Report | None:
         username__in=["fin_admin", "coord_jwbz", "leader_zz", "fin_reviewer"])}
     police = Department.objects.get(code=POLICE[0])
     cycle = cycle_launch(year=YEAR, name="2020年度部门整体支出绩效自评（演示：仅含上年结转所需数据）",
-                         template=template_install_default(), departments=[police], opens_on=date(2021, 1, 10),
+                         template=_template(), departments=[police], opens_on=date(2021, 1, 10),
                          due_on=date(2021, 3, 31), actor=users["fin_admin"])
-    # Only this section is approved: the finance bureau approves it without waiting for the rest.
-    EvaluationCycle.objects.filter(pk=cycle.pk).update(require_leading_before_finance=False)
     report = cycle.reports.get()
     extension_grant(cycle=cycle, department=police, due_on=timezone.localdate() + timedelta(days=30),
                     reason="演示：补录2020年度数据", actor=users["fin_admin"])
