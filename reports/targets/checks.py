@@ -12,10 +12,7 @@ from reports.models import DEFAULT_SCORING
 
 
 def _number(text: object) -> Decimal | None:
-    try:
-        return fig.parse_decimal(str(text or "").rstrip("%％"))
-    except fig.FigureError:
-        return None
+    return fig.measure_or_none(text)
 
 
 def _indicator_issues(i: int, row: dict[str, Any]) -> list[Issue]:

@@ -57,7 +57,7 @@ class IndicatorForm(forms.Form):
         numbers = [("weight", "分值")] + ([] if cleaned.get("nature") == QUALITATIVE else [("target", "指标值")])
         for name, label in numbers:
             try:
-                fig.parse_decimal((cleaned.get(name) or "").rstrip("%％"))
+                cleaned[name] = fig.measure_text(cleaned.get(name) or "")  # stored normalised, like the report's
             except fig.FigureError as exc:
                 self.add_error(name, f"{label}：{exc}")
         return cleaned
