@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0003_acting_grant'),
-        ('reports', '0006_rectification_results_publication'),
+        ('reports', '0007_report_template_library'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reports", "0008_target_tables_for_existing_targets")]
+    dependencies = [("reports", "0009_target_tables_for_existing_targets")]
 
     operations = [
         migrations.AlterField(

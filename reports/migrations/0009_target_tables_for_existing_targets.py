@@ -22,6 +22,6 @@ def tables_for_existing_targets(apps, schema_editor):
 class Migration(migrations.Migration):
     # Separate migrations: PostgreSQL refuses to alter a table with pending deferred FK checks
     # in the transaction that updated its rows.
-    dependencies = [("reports", "0007_target_tables")]
+    dependencies = [("reports", "0008_target_tables")]
 
     operations = [migrations.RunPython(tables_for_existing_targets, migrations.RunPython.noop)]
