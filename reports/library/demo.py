@@ -17,6 +17,7 @@ from departments.models import Department, DepartmentKind, DepartmentSector, Rol
 from reports.annual.demo import ADMIN, YEAR, demo_cycle
 from reports.annual.services import cycle_extend, extension_grant, section_assign, section_save
 from reports.models import Report, Section
+from reports.targets.demo import rows_as_targets, targets_approve
 from workflow import selectors as history
 from workflow import services as wf
 from workflow.states import State
@@ -74,7 +75,16 @@ def _writer(section: Section) -> AbstractBaseUser:
     return _user(clerks.get(section.unit.name, "gsl_coord"))
 
 
+def _targets(report: Report) -> None:
+    """The 工商联's 2021 targets, approved: its indicators section scores against them."""
+    rows = SECTION_DATA["indicators"]["rows"]
+    data = {"goal": "团结服务会员企业，促进非公有制经济健康发展和非公有制经济人士健康成长。", "tasks": [],
+            "indicators": rows_as_targets(report.department, rows, {r["name"]: "经济服务部" for r in rows})}
+    targets_approve(report.department, YEAR, data, ("gsl_coord", "gsl_leader_zz", "fin_reviewer_gsl"))
+
+
 def _fill(report: Report) -> None:
+    _targets(report)
     coordinator = _user("gsl_coord")
     units = {u.name: u for u in Department.objects.filter(budget_department=report.department)}
     sections = {s.node.key: s for s in report.sections.select_related("node", "unit", "report__template")}

@@ -8,7 +8,6 @@ from typing import Any
 from reports import figures as fig
 from reports.annual.kinds.indicators import LEVEL1, LEVEL2, QUALITATIVE
 from reports.findings import Issue, error
-from reports.models import DEFAULT_SCORING
 
 
 def _number(text: object) -> Decimal | None:
@@ -35,11 +34,12 @@ def table_issues(data: dict[str, Any]) -> list[Issue]:
         return [*issues, error("targets.empty", "尚未填写任何绩效指标")]
     for i, row in enumerate(rows, start=1):
         issues += _indicator_issues(i, row)
-    for level1 in LEVEL1:
+    # The weights per 一级指标 are the report template's (they differ by region and template): the
+    # report's indicators section checks them; here each level only needs a positive total.
+    for level1 in sorted({r.get("level1") for r in rows} & set(LEVEL1), key=LEVEL1.index):
         total = sum((_number(r.get("weight")) or Decimal(0) for r in rows if r.get("level1") == level1), Decimal(0))
-        if total != Decimal(DEFAULT_SCORING[level1]):
-            issues.append(error(f"targets.weight.{level1}",
-                                f"{level1}指标分值合计 {fig.format_number(total)}，应为 {DEFAULT_SCORING[level1]}"))
+        if total <= 0:
+            issues.append(error(f"targets.weight.{level1}", f"{level1}指标分值合计 {fig.format_number(total)}，须大于 0"))
     return issues
 
 

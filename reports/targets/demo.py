@@ -39,32 +39,43 @@ TASKS = [
 ]
 
 
-def table_data(department: Department) -> dict[str, Any]:
-    from reports.annual.demo import INDICATORS  # the report's rows hold the same targets
-
+def rows_as_targets(department: Department, rows: list[dict[str, Any]], responsible: dict[str, str]
+                    ) -> list[dict[str, Any]]:
+    """A report's indicator rows as target table indicators (``responsible``: name → unit name)."""
     codes = {u.name: u.code for u in Department.objects.filter(budget_department=department)} | {
         department.name: department.code}
     keys = ("level1", "level2", "name", "nature", "target")
-    indicators = [{k: row[k] for k in keys} | {"measure_unit": row["unit"], "weight": row["weight"],
-                                                "standard": "", "unit": codes[RESPONSIBLE[row["name"]]]}
-                  for row in INDICATORS["rows"]]
-    return {"goal": GOAL, "tasks": TASKS, "indicators": indicators}
+    return [{k: row[k] for k in keys} | {"measure_unit": row["unit"], "weight": row["weight"], "standard": "",
+                                         "unit": codes[responsible.get(row["name"], department.name)]}
+            for row in rows]
 
 
-def demo_targets_load(year: int = 2021) -> TargetTable:
-    """Declare and approve the 分局's targets for ``year`` once (coordinator → 组长 → finance)."""
-    department = Department.objects.get(code=POLICE[0])
+def table_data(department: Department) -> dict[str, Any]:
+    from reports.annual.demo import INDICATORS  # the report's rows hold the same targets
+
+    return {"goal": GOAL, "tasks": TASKS, "indicators": rows_as_targets(department, INDICATORS["rows"], RESPONSIBLE)}
+
+
+def targets_approve(department: Department, year: int, data: dict[str, Any],
+                    usernames: tuple[str, str, str]) -> TargetTable:
+    """Declare ``data`` as the department's targets for ``year`` and walk them to 已审定 once
+    (coordinator → 组长 → finance reviewer, the three ``usernames``)."""
     existing = TargetTable.objects.filter(department=department, year=year).order_by("edition").first()
     if existing:
         return existing
-    users = {u.username: u for u in get_user_model().objects.filter(
-        username__in=["coord_jwbz", "leader_zz", "fin_reviewer"])}
-    table = target_table_create(department=department, year=year, actor=users["coord_jwbz"])
-    target_table_save(table=table, data=table_data(department), base_version=0, actor=users["coord_jwbz"])
-    steps = [(wf.submit, "coord_jwbz"), (wf.leading_approve, "leader_zz"), (wf.finance_approve, "fin_reviewer")]
-    for step, username in steps:
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=usernames)}
+    coordinator, leader, reviewer = (users[name] for name in usernames)
+    table = target_table_create(department=department, year=year, actor=coordinator)
+    target_table_save(table=table, data=data, base_version=0, actor=coordinator)
+    for step, actor in ((wf.submit, coordinator), (wf.leading_approve, leader), (wf.finance_approve, reviewer)):
         table.refresh_from_db()
-        step(item=table, actor=users[username], version=table.version)
+        step(item=table, actor=actor, version=table.version)
     table.refresh_from_db()
     assert table.state == State.APPROVED
     return table
+
+
+def demo_targets_load(year: int = 2021) -> TargetTable:
+    """The 分局's approved targets for ``year``."""
+    department = Department.objects.get(code=POLICE[0])
+    return targets_approve(department, year, table_data(department), ("coord_jwbz", "leader_zz", "fin_reviewer"))
