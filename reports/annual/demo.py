@@ -386,7 +386,7 @@ def _fill(report: Report) -> int:
 def demo_report_fill() -> tuple[Report | None, int]:
     """Create the 2021 cycle and fill every section of the 分局's report from the seed (idempotent):
     the report (None when an existing 2021 cycle does not cover the 分局) and the revisions written."""
-    demo_targets_load(YEAR)  # the indicators section scores against the approved target table
+    demo_targets_load(YEAR, INDICATORS["rows"])  # the indicators section scores against the approved target table
     demo_prior_year_load()  # 2020's approved figures: the 2021 report launches with them as 上年
     report = Report.objects.filter(cycle=demo_cycle(), department__code=POLICE[0]).first()
     if report is None:

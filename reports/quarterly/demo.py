@@ -17,7 +17,7 @@ from django.utils import timezone
 from departments.demo import POLICE
 from departments.models import Department
 from reports import figures as fig
-from reports.annual.demo import YEAR
+from reports.annual.demo import INDICATORS, YEAR
 from reports.models import AnnualTarget, QuarterlyReport
 from reports.targets.demo import demo_targets_load
 from workflow import services as wf
@@ -45,7 +45,7 @@ AT_RISK = ("毒品刑事案件破获数", 2)  # (target, quarter): 有可能, wi
 
 
 def _targets(department: Department) -> list[AnnualTarget]:
-    return list(demo_targets_load(YEAR).targets.order_by("order", "id"))
+    return list(demo_targets_load(YEAR, INDICATORS["rows"]).targets.order_by("order", "id"))
 
 
 def _row(target: AnnualTarget, quarter: int) -> dict[str, str]:

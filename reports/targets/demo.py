@@ -50,10 +50,9 @@ def rows_as_targets(department: Department, rows: list[dict[str, Any]], responsi
             for row in rows]
 
 
-def table_data(department: Department) -> dict[str, Any]:
-    from reports.annual.demo import INDICATORS  # the report's rows hold the same targets
-
-    return {"goal": GOAL, "tasks": TASKS, "indicators": rows_as_targets(department, INDICATORS["rows"], RESPONSIBLE)}
+def table_data(department: Department, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The 分局's table from its report's indicator rows (``reports.annual.demo.INDICATORS``)."""
+    return {"goal": GOAL, "tasks": TASKS, "indicators": rows_as_targets(department, rows, RESPONSIBLE)}
 
 
 def targets_approve(department: Department, year: int, data: dict[str, Any],
@@ -75,7 +74,8 @@ def targets_approve(department: Department, year: int, data: dict[str, Any],
     return table
 
 
-def demo_targets_load(year: int = 2021) -> TargetTable:
-    """The 分局's approved targets for ``year``."""
+def demo_targets_load(year: int, rows: list[dict[str, Any]]) -> TargetTable:
+    """The 分局's approved targets for ``year``: the indicators of its report's ``rows``."""
     department = Department.objects.get(code=POLICE[0])
-    return targets_approve(department, year, table_data(department), ("coord_jwbz", "leader_zz", "fin_reviewer"))
+    return targets_approve(department, year, table_data(department, rows),
+                           ("coord_jwbz", "leader_zz", "fin_reviewer"))

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from departments.selectors import audit_history
+from reports.annual.demo import INDICATORS
 from reports.models import AnnualTarget, TargetTable
 from reports.targets import selectors, services
 from reports.targets.checks import table_issues
@@ -40,7 +41,7 @@ def police(demo):
 @pytest.fixture
 def declared(police, coordinator) -> TargetTable:
     table = services.target_table_create(department=police, year=YEAR, actor=coordinator)
-    services.target_table_save(table=table, data=table_data(police), base_version=0, actor=coordinator)
+    services.target_table_save(table=table, data=table_data(police, INDICATORS["rows"]), base_version=0, actor=coordinator)
     table.refresh_from_db()
     return table
 
