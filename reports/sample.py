@@ -17,7 +17,7 @@ from django.db import transaction
 
 from departments.models import Department, DepartmentKind, Membership, Role
 from reports.annual.services import cycle_launch, template_install_default
-from reports.models import AnnualTarget, EvaluationCycle, QuarterlyReport, Section, SectionKind
+from reports.models import AnnualTarget, EvaluationCycle, QuarterlyReport, Section, SectionKind, TargetTable
 from workflow.states import State
 
 YEAR, QUARTER = 2030, 3
@@ -134,9 +134,12 @@ def _section_figures(cycle: EvaluationCycle, departments: list[Department]) -> N
 
 def _quarters(departments: list[Department], year: int, quarter: int) -> None:
     units = _units_by_department(departments)
+    tables = {t.department_id: t for t in TargetTable.objects.bulk_create(
+        [TargetTable(department=d, year=year, state=State.APPROVED) for d in departments], batch_size=BATCH)}
     targets = AnnualTarget.objects.bulk_create(
         [
             AnnualTarget(
+                table=tables[d.pk],
                 department=d,
                 unit=u,
                 year=year,
@@ -196,6 +199,7 @@ def _quarterly(
         }
         data["explanations"] = {"quarterly.behind_checkpoint": "样本数据：项目支出集中在第四季度。"}
     return QuarterlyReport(
+        target_table_id=targets[0].table_id if targets else None,
         department=d,
         unit=unit,
         year=year,
