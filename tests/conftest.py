@@ -237,3 +237,15 @@ def _forget_broker_pools(app) -> None:  # noqa: ANN001
     go to the broker just configured rather than to one an earlier test's pool points at."""
     app._pool = None
     app.amqp._producer_pool = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_database_sessions(django_db_setup, django_db_blocker):  # noqa: ANN001
+    """Before the test database is dropped, end the sessions a live server thread or a worker left
+    open on it (PostgreSQL refuses to drop a database in use and pytest-django only warns)."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
