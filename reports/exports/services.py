@@ -25,6 +25,7 @@ from django.utils import timezone
 from departments import permissions as perms
 from departments.models import Department
 from reports.models import ExportJob, ExportKind, JobStatus
+from workflow.models import OutboxMessage
 from workflow.outbox import outbox_enqueue
 
 from .base import Builder, BuildResult
@@ -68,9 +69,12 @@ def export_job_request(*, kind: str, params: dict[str, Any], departments: list[D
     return job
 
 
+BUILD_TASK = "reports.tasks.export_job_build"
+
+
 def export_job_queue(job_id: int) -> None:
     """Ask for the build (call inside the transaction that makes the job buildable)."""
-    outbox_enqueue("reports.tasks.export_job_build", job_id)
+    outbox_enqueue(BUILD_TASK, job_id)
 
 
 class JobCancelled(Exception):
@@ -232,7 +236,31 @@ def export_jobs_sweep() -> int:
     exports_dir = Path(settings.MEDIA_ROOT) / "exports"
     if exports_dir.is_dir():
         parts_remove(exports_dir, older_than=limit)
+    export_jobs_requeue_lost()
     return failed
+
+
+def export_jobs_requeue_lost() -> list[int]:
+    """A job still 排队中 whose build message the broker took longer ago than a delivery can take
+    (visibility timeout plus the task's time limit) and that no worker started was lost by the broker
+    (e.g. Redis restarted without its data): ask for the build again. The build is idempotent."""
+    window = timedelta(seconds=settings.CELERY_VISIBILITY_TIMEOUT + settings.CELERY_TASK_TIME_LIMIT)
+    queued = set(ExportJob.objects.filter(status=JobStatus.QUEUED, started_at__isnull=True).values_list("pk", flat=True))
+    if not queued:
+        return []
+    last_sent: dict[int, Any] = {}
+    pending: set[int] = set()
+    for args, sent_at in OutboxMessage.objects.filter(task=BUILD_TASK).values_list("args", "sent_at"):
+        job_id = args[0] if args else None
+        if job_id in queued and sent_at is None:
+            pending.add(job_id)
+        elif job_id in queued:
+            last_sent[job_id] = max(sent_at, last_sent.get(job_id, sent_at))
+    lost = sorted(j for j, sent in last_sent.items() if j not in pending and sent < timezone.now() - window)
+    for job_id in lost:
+        with transaction.atomic():
+            export_job_queue(job_id)
+    return lost
 
 
 def build_to_file(kind: str, params: dict[str, Any], out: Path) -> BuildResult:

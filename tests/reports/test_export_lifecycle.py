@@ -58,6 +58,26 @@ def test_the_sweeper_leaves_a_job_within_its_time_limit(job):
     assert job.status == JobStatus.RUNNING
 
 
+def test_the_sweeper_asks_again_for_a_queued_job_whose_message_the_broker_lost(job, settings):
+    from workflow.models import OutboxMessage
+
+    def messages(sent: bool):
+        return [m for m in OutboxMessage.objects.filter(task=jobs.BUILD_TASK, sent_at__isnull=not sent)
+                if m.args == [job.pk]]
+
+    [message] = messages(sent=False)
+    assert jobs.export_jobs_requeue_lost() == []  # its message is still waiting to be sent
+    OutboxMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now() - timedelta(seconds=30))
+    assert jobs.export_jobs_requeue_lost() == []  # sent a moment ago: a worker may still take it
+    window = settings.CELERY_VISIBILITY_TIMEOUT + settings.CELERY_TASK_TIME_LIMIT
+    OutboxMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now() - timedelta(seconds=window + 60))
+    export_jobs_sweep.delay().get()
+    assert len(messages(sent=False)) == 1  # asked again, through the outbox
+    assert jobs.export_jobs_requeue_lost() == []  # and only once
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED
+
+
 def test_the_sweeper_removes_old_part_files_only(job, media, settings):
     directory = media / "exports" / str(job.pk)
     directory.mkdir(parents=True)
