@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from departments import permissions as perms
 from departments.models import DepartmentKind
-from reports.models import UploadPreview
+from reports.models import QuarterlyReport, UploadPreview
 from reports.params import int_param
 from reports.review.views import take_action
 from workflow import selectors as history
@@ -79,6 +79,17 @@ def _conflict_message(request: HttpRequest, conflict: ContentConflict) -> int:
     return latest.number
 
 
+def _saved_message(request: HttpRequest, report: QuarterlyReport, number: int) -> None:
+    """Green only when nothing stops the submission; else amber, with what is left to do."""
+    report.refresh_from_db()
+    blocking = selectors.blocking_messages(report)
+    if blocking:
+        messages.warning(request, f"已保存为第 {number} 版；提交审核前还需处理：{'；'.join(blocking[:3])}"
+                                  + ("等" if len(blocking) > 3 else "") + "。")
+    else:
+        messages.success(request, f"已保存为第 {number} 版。下一步：确认无误后点击“提交审核”。")
+
+
 @login_required
 def quarterly_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.quarterly_for_edit(request.user, pk)
@@ -95,7 +106,7 @@ def quarterly_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 base = int_param(request.POST.get("base_version"), label="版本号")
                 revision = services.quarterly_save(report=report, data=data, base_version=base, actor=request.user)
-                messages.success(request, f"已保存为第 {revision.number} 版。")
+                _saved_message(request, report, revision.number)
                 return redirect("reports:quarterly_edit", pk=pk)
             except ContentConflict as conflict:
                 base_version, status = _conflict_message(request, conflict), 409

@@ -227,3 +227,20 @@ def test_a_stale_tab_after_submit_keeps_the_typed_quarterly_figures(client, quar
     page = response.content.decode()
     assert "您的修改未保存" in page and "旧标签页写的措施" in page and 'value="98.7"' in page
     assert QuarterlyReport.objects.get(pk=station.pk).version == station.version  # nothing saved
+
+
+def test_a_save_says_in_amber_what_still_stops_the_submission_and_in_green_when_nothing_does(client, quarters,
+                                                                                              clerk):
+    station = quarters.get(quarter=3, unit__name="城关派出所")
+    target = AnnualTarget.objects.get(name="矛盾纠纷排查化解率")
+    client.force_login(clerk)
+    url = reverse("reports:quarterly_edit", args=[station.pk])
+    post = {"base_version": "0", f"t{target.pk}_actual": "40", f"t{target.pk}_likelihood": "impossible"}
+    page = client.post(url, post, follow=True).content.decode()
+    assert "msg-warning" in page and "提交审核前还需处理" in page and "msg-success" not in page
+    post = {"base_version": "1"}
+    for t in quarterly_selectors.targets_of(station):  # every indicator on track: nothing left to do
+        post |= {f"t{t.pk}_actual": "100" if any(c.isdigit() for c in t.target) else "满意",
+                 f"t{t.pk}_likelihood": "certain"}
+    page = client.post(url, post, follow=True).content.decode()
+    assert "msg-success" in page and "下一步" in page
