@@ -195,3 +195,10 @@ def test_the_person_page_lists_the_roles_given_and_taken(client, demo, finance_a
     client.force_login(finance_admin)
     page = client.get(reverse("person_detail", args=[outsider.pk])).content.decode()
     assert "授予孙丽“查阅”角色" in page and "撤销孙丽的“查阅”角色" in page and "岗位调整" in page
+
+
+def test_the_admin_signs_in_through_the_sites_login_page(client, db):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"] == "/login/?next=/admin/"
+    chain = client.get("/admin/", follow=True).redirect_chain
+    assert chain[-1][0].startswith("/login/")
