@@ -110,3 +110,17 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{self.args}"
+
+
+class Revision(AppendOnly):
+    """The immutable snapshot a save of a submittable item writes (``workflow_revision_create``): its
+    number, its content and who wrote it when. Each item's revision model adds the link to its item."""
+
+    number = models.PositiveIntegerField("版本号")
+    data = models.JSONField("内容")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人", null=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        abstract = True

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from departments.models import AppendOnly, Department, DepartmentKind
 from workflow.contract import blocking_check_run
-from workflow.models import Submission
+from workflow.models import Revision, Submission
 from workflow.states import State
 
 DEFAULT_NUMBERING = ["一、", "（一）", "1.", "（1）", "a."]
@@ -228,16 +228,11 @@ class Section(Submission):
         return reverse("reports:section_detail", args=[self.pk])
 
 
-class SectionRevision(AppendOnly):
+class SectionRevision(Revision):
     """An immutable snapshot written by every save."""
 
     section = models.ForeignKey(Section, verbose_name="章节", on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField("版本号")
-    data = models.JSONField("内容")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人", null=True,
-                               on_delete=models.SET_NULL, related_name="+")
     on_behalf = models.BooleanField("代录", default=False)
-    created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "章节修订"

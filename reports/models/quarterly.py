@@ -8,9 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from departments.models import AppendOnly, Department
+from departments.models import Department
 from workflow.contract import blocking_check_run
-from workflow.models import Submission
+from workflow.models import Revision, Submission
 
 DEFAULT_CHECKPOINTS = [25, 50, 75, 100]  # 序时进度: months elapsed / 12, in percent
 
@@ -126,15 +126,10 @@ class QuarterlyReport(Submission):
         return reverse("reports:quarterly_detail", args=[self.pk])
 
 
-class QuarterlyRevision(AppendOnly):
+class QuarterlyRevision(Revision):
     report = models.ForeignKey(QuarterlyReport, verbose_name="季度监控", on_delete=models.CASCADE,
                                related_name="revisions")
-    number = models.PositiveIntegerField("版本号")
-    data = models.JSONField("内容")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人", null=True,
-                               on_delete=models.SET_NULL, related_name="+")
     source = models.CharField("来源", max_length=20, default="form")  # form | upload
-    created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "季度监控修订"

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from departments.models import AppendOnly, Department
 from workflow.contract import blocking_check_run
-from workflow.models import Submission
+from workflow.models import Revision, Submission
 from workflow.states import State
 
 
@@ -112,14 +112,9 @@ class RectificationItem(Submission):
         return reverse("reports:rectification_detail", args=[self.pk])
 
 
-class RectificationRevision(AppendOnly):
+class RectificationRevision(Revision):
     item = models.ForeignKey(RectificationItem, verbose_name="整改事项", on_delete=models.CASCADE,
                              related_name="revisions")
-    number = models.PositiveIntegerField("版本号")
-    data = models.JSONField("内容")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人", null=True,
-                               on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "整改事项修订"

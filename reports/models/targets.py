@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from departments.models import AppendOnly, Department
-from workflow.models import Submission
+from departments.models import Department
+from workflow.models import Revision, Submission
 from workflow.states import State
 
 
@@ -81,15 +81,10 @@ class TargetTable(Submission):
         return reverse("reports:target_detail", args=[self.pk])
 
 
-class TargetRevision(AppendOnly):
+class TargetRevision(Revision):
     """An immutable snapshot written by every save of a target table."""
 
     table = models.ForeignKey(TargetTable, verbose_name="目标表", on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField("版本号")
-    data = models.JSONField("内容")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人", null=True,
-                               on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "目标表修订"
