@@ -1,30 +1,11 @@
-from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError
-
-from departments.importing import ImportRejected, departments_import
-from departments.tabular import TableError, read_table
+from departments.importing import departments_import
+from departments.management.table_import import TableImportCommand
 
 
-class Command(BaseCommand):
+class Command(TableImportCommand):
     help = "从 .xlsx 或 .csv 导入组织机构（列：编码、名称、类型、上级编码，可选：排序）。"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path)
-
-    def handle(self, *args: object, file: Path, **options: object) -> None:
-        if not file.is_file():
-            raise CommandError(f"找不到文件：{file}")
-        try:
-            with file.open("rb") as stream:
-                rows = read_table(file.name, stream)
-            result = departments_import(rows=rows)
-        except TableError as exc:
-            raise CommandError(f"{file.name}：{exc}") from exc
-        except DatabaseError as exc:  # the checks above should leave nothing for the database to refuse
-            raise CommandError(f"{file.name}：数据库拒绝写入（{type(exc).__name__}），未导入任何数据。") from exc
-        except ImportRejected as exc:
-            lines = "\n".join(f"  {e}" for e in exc.errors)
-            raise CommandError(f"{file.name} 有 {len(exc.errors)} 处错误，未导入任何数据：\n{lines}") from exc
-        self.stdout.write(self.style.SUCCESS(f"导入完成：{result.summary()}"))
+    def run_import(self, rows: list[Any]) -> Any:
+        return departments_import(rows=rows)
