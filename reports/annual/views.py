@@ -255,7 +255,7 @@ def section_history(request: HttpRequest, pk: int) -> HttpResponse:
     section = selectors.section_for_view(request.user, pk)
     revisions = selectors.section_revisions(section)
     entries = []
-    for revision, previous in zip(revisions, [*revisions[1:], None], strict=True):
+    for revision, previous in zip(revisions, [*revisions[1:], None][:len(revisions)], strict=True):
         texts, fields = revision_changes(section.kind, previous.data if previous else {}, revision.data)
         entries.append({"when": revision.created_at, "revision": revision, "texts": texts, "fields": fields,
                         "first": previous is None})

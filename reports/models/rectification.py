@@ -99,6 +99,10 @@ class RectificationItem(Submission):
     def workflow_finance_gate(self) -> str | None:
         return None
 
+    def workflow_frozen_reason(self) -> str | None:
+        # A 销号 item may be reopened by the finance admin (the problem recurred, the result was wrong).
+        return None
+
     def workflow_latest_revision(self) -> RectificationRevision | None:
         return self.revisions.select_related("author").first()
 

@@ -148,3 +148,17 @@ def demo_user(username: str):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username=username)
+
+
+def test_every_submittable_model_implements_every_hook():
+    """A hook left out is an AttributeError on the first page that asks for it (a 500): every concrete
+    ``Submission`` model defines each method the contract names."""
+    from django.apps import apps
+
+    from workflow.models import Submission
+
+    hooks = [name for name, value in vars(Submittable).items() if callable(value) and not name.startswith("_")]
+    models = [m for m in apps.get_models() if issubclass(m, Submission)]
+    assert len(models) >= 4
+    missing = {m.__name__: [h for h in hooks if not callable(getattr(m, h, None))] for m in models}
+    assert {name: hooks for name, hooks in missing.items() if hooks} == {}
