@@ -215,3 +215,11 @@ def test_my_sections_query_count_is_constant_from_10_to_500_sections(client, coo
     assert Section.objects.filter(report__department=police_report.department).count() == 500
     many = _list_queries(client, coordinator)
     assert few == many
+
+
+def test_history_of_a_section_never_saved(client, coordinator, police_report):
+    """A launched section has no revision until someone saves it; its history page still answers."""
+    section = police_report.sections.filter(revisions__isnull=True).first()
+    client.force_login(coordinator)
+    response = client.get(reverse("reports:section_history", args=[section.pk]))
+    assert response.status_code == 200 and SectionRevision.objects.filter(section=section).count() == 0
