@@ -141,6 +141,7 @@ def test_the_demo_2022_report_arrives_with_every_2021_figure_in_its_prior_column
         compared += len(priors)
     assert compared == sum(len(d["figures"]) for d in old.values() if "figures" in d) > 50
     assert all(new[key]["carry"]["year"] == 2021 for key in ("overview", "three_public", "indicators", "crackdown"))
+    assert carry.offers(Report.objects.get(cycle__year=2022, department__code="CG-GAFJ")) == []  # nothing left out
 
 
 # 从上年报告带入: last year's report approved after this year's cycle was launched
