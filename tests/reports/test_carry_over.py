@@ -286,3 +286,39 @@ def test_check_report_on_the_next_year_reads_the_carried_values(report_2021, fin
     Section.objects.filter(pk=crackdown.pk).update(data=crackdown.data | {"figures": figures})
     (row,) = [r for r in _check_report(2022)["findings"] if r["code"] == "statistics.stated.打处"]
     assert (row["severity"], row["stated"], row["computed"]) == ("错误", "93.34%", "20.72%")
+
+
+def test_a_section_changed_meanwhile_brings_nothing_in(late, client, coordinator, monkeypatch):
+    _, report = late
+    real = carry.offers
+
+    def stale(report):  # noqa: ANN001, ANN202 - someone saves the 打处 section after the offers were read
+        found = real(report)
+        Section.objects.filter(pk=found[-1].section.pk).update(version=found[-1].section.version + 1)
+        return found
+
+    monkeypatch.setattr(carry, "offers", stale)
+    client.force_login(coordinator)
+    response = client.post(reverse("reports:report_carry_over", args=[report.pk]), follow=True)
+    assert "未带入任何数据" in response.content.decode()
+    monkeypatch.undo()
+    assert "carry" not in _section(report, "three_public").data  # the whole action rolled back
+    assert not AuditEntry.objects.filter(action="report.carry_over").exists()
+
+
+def test_the_indicators_prior_actuals_show_once_the_years_targets_are_approved(report_2021, finance_admin,
+                                                                              coordinator, client):
+    from reports.annual.demo import INDICATORS
+    from reports.targets.demo import demo_targets_load
+
+    report = _launch(report_2021, finance_admin)
+    demo_targets_load(2022, INDICATORS["rows"])  # the 2022 targets, declared and approved: the same indicators
+    section = _section(report, "indicators")
+    section_save(section=section, data=section.data, base_version=section.version, actor=coordinator)
+    rows = {r["name"]: r for r in _section(report, "indicators").data["rows"]}
+    assert (rows["刑事案件打处人数"]["prior"], rows["刑事案件打处人数"]["actual"]) == ("497", "")
+    client.force_login(coordinator)
+    page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    table = page[page.index('<table class="grid figures-table indicators">'):]
+    table = table[:table.index("</table>")]
+    assert "<th>上年实际</th>" in table and '<td class="num prior">497</td>' in table
