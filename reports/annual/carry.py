@@ -8,13 +8,19 @@ written reason (the explanations of DESIGN §7), so a retyped 上年 figure neve
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
 
 from reports import figures as fig
 from reports.findings import Issue, warning
-from reports.models import Section, SectionKind
+from reports.models import Report, Section, SectionKind, SectionRevision
+from workflow.models import TransitionLog
 from workflow.states import State
+from workflow.transitions import Action
 
 CARRY = "carry"  # the marker: {"year": N−1, "values": {path: value as approved}}
 KEPT = (CARRY, "prior_actuals")  # kept across saves: no form posts them
@@ -73,8 +79,7 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
 
 def carry_into(kind: str, data: dict[str, Any], prior: dict[str, Any], year: int) -> dict[str, Any]:
     """``data`` (a new section's empty content) with the 上年 values of ``prior`` filled in and marked."""
-    carrier = CARRIERS.get(kind)
-    values = {p: v for p, v in (carrier(prior) if carrier else {}).items() if v not in (None, "")}
+    values = carried_values(kind, prior)
     if not values:
         return data
     data = {**data, "rows": dict(data.get("rows", {}))} if kind == SectionKind.THREE_PUBLIC else dict(data)
@@ -87,6 +92,48 @@ def carry_into(kind: str, data: dict[str, Any], prior: dict[str, Any], year: int
     if kind == SectionKind.STATISTICS:
         data["figures"] = [dict(r, unit=units.get(r["name"], "")) for r in data["figures"]]
     return data | {CARRY: {"year": year, "values": values}}
+
+
+def carried_values(kind: str, prior: dict[str, Any]) -> dict[str, Any]:
+    """The 上年 values ``prior`` (last year's approved content) gives a section of ``kind``, by path."""
+    carrier = CARRIERS.get(kind)
+    return {p: v for p, v in (carrier(prior) if carrier else {}).items() if v not in (None, "")}
+
+
+def recarry(kind: str, data: dict[str, Any], prior: dict[str, Any], year: int) -> tuple[dict[str, Any], list[str]]:
+    """``data`` after bringing in ``prior``'s approved values again, and the paths whose value changed.
+
+    A value is brought in only where the user left it alone: empty, or still the value carried before.
+    A value the user changed stays as typed (with its reason); the marker takes the new approved value,
+    so a difference from it keeps asking for a reason (``carry_issues``)."""
+    values = carried_values(kind, prior)
+    if not values:
+        return data, []
+    if kind == SectionKind.STATISTICS and not data.get("figures"):  # nothing typed: carry as at launch
+        fresh = carry_into(kind, data, prior, year)
+        return fresh | ({"ratios": data["ratios"]} if data.get("ratios") else {}), sorted(values)
+    data = copy.deepcopy(data)
+    before = (data.get(CARRY) or {}).get("values") or {}
+    units = {r.get("name"): r.get("unit", "") for r in prior.get("figures", [])}
+    changed = []
+    for path, value in values.items():
+        now = value_at(data, path)
+        if (now in (None, "") or (path in before and _same(now, before[path]))) and not _same(now, value):
+            _put(data, path, value, units)
+            changed.append(path)
+    return data | {CARRY: {"year": year, "values": values}}, changed
+
+
+def _put(data: dict[str, Any], path: str, value: Any, units: dict[str, str]) -> None:
+    head, _, rest = path.partition(".")
+    name, _, key = rest.rpartition(".")
+    row = next((r for r in data.get("figures", []) if r.get("name") == name), None) if head == "figures" else None
+    if row is not None:
+        row[key] = value
+        return
+    _set(data, path, value)
+    if head == "figures":
+        data["figures"][-1]["unit"] = units.get(name, "")
 
 
 def carry_issues(data: dict[str, Any]) -> list[Issue]:
@@ -124,12 +171,55 @@ def _shown(value: Any) -> str:
     return "（空）" if value in (None, "") else str(value)
 
 
-def prior_sections(departments: list[int], year: int) -> dict[tuple[int, str], Section]:
-    """Year ``year``'s finance-approved sections by (department, slot key), latest cycle first (one query)."""
-    sections = Section.objects.filter(report__department_id__in=departments, report__cycle__year=year,
-                                      state=State.APPROVED, kind__in=list(CARRIERS)).select_related("node", "report")
-    found: dict[tuple[int, str], Section] = {}
-    for section in sections.order_by("-report__cycle_id"):
-        found.setdefault((section.report.department_id, section.node.key), section)
+def prior_sections(departments: list[int], year: int) -> dict[tuple[int, str], dict[str, Any]]:
+    """Year ``year``'s finance-approved content by (department, slot key), latest cycle first (three queries).
+
+    The approved version: a section approved now gives its content; one reopened since gives the revision
+    its last finance approval named, so a correction under way does not take last year's figures away."""
+    sections = list(Section.objects.filter(report__department_id__in=departments, report__cycle__year=year,
+                                           kind__in=list(CARRIERS)).select_related("node", "report")
+                    .order_by("-report__cycle_id"))
+    approved = _approved_revisions([s for s in sections if s.state != State.APPROVED])
+    found: dict[tuple[int, str], dict[str, Any]] = {}
+    for section in sections:
+        data = section.data if section.state == State.APPROVED else approved.get(section.pk)
+        if data is not None:
+            found.setdefault((section.report.department_id, section.node.key), data)
     return found
 
+
+def _approved_revisions(sections: list[Section]) -> dict[int, dict[str, Any]]:
+    """The content each section had when the finance bureau last approved it (absent: never approved)."""
+    if not sections:
+        return {}
+    logs = TransitionLog.objects.filter(content_type=ContentType.objects.get_for_model(Section),
+                                        object_id__in=[s.pk for s in sections], action=Action.FINANCE_APPROVE)
+    last = dict(logs.order_by("created_at", "id").values_list("object_id", "revision"))
+    revisions = SectionRevision.objects.filter(section_id__in=list(last), number__in=set(last.values()))
+    return {r.section_id: r.data for r in revisions if last[r.section_id] == r.number}
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What bringing last year's approved figures in again would do to one section."""
+
+    section: Section
+    data: dict[str, Any]  # the section's content afterwards
+    changed: list[str]  # the paths whose value changes (empty: only the marker follows the approved value)
+
+
+def offers(report: Report) -> list[Offer]:
+    """The sections of ``report`` that year N−1's approved report (approved since the launch, or again)
+    would change: the "从上年报告带入" action's work, and the page's flag that it has some."""
+    year = report.cycle.year - 1
+    approved = prior_sections([report.department_id], year)
+    if not approved:
+        return []
+    found = []
+    for section in report.sections.filter(kind__in=list(CARRIERS)).select_related("node", "unit").order_by("pk"):
+        prior = approved.get((report.department_id, section.node.key))
+        if prior is not None:
+            data, changed = recarry(section.kind, section.data, prior, year)
+            if data != section.data:
+                found.append(Offer(section, data, changed))
+    return found

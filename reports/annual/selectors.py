@@ -29,7 +29,7 @@ from workflow.deadlines import OVERDUE_STATES, overdue_flag
 from workflow.guards import content_editable, editable_q
 from workflow.states import State
 
-from .carry import KEPT
+from .carry import KEPT, Offer, offers
 from .kinds import GENERATED_KINDS
 
 
@@ -205,3 +205,8 @@ def cycle_extensions(cycle: EvaluationCycle) -> list[DeadlineExtension]:
 
 def all_cycles() -> QuerySet[EvaluationCycle]:
     return EvaluationCycle.objects.select_related("template").order_by("-year", "-id")
+
+
+def carry_offers(user: AbstractBaseUser, report: Report) -> list[Offer]:
+    """The "从上年报告带入" work waiting on ``report`` for ``user`` (none unless they coordinate it)."""
+    return offers(report) if perms.can_coordinate(user, report.department) else []

@@ -174,7 +174,7 @@ def cycle_extend(*, cycle: EvaluationCycle, departments: list[Department], templ
 
 
 def _launch_sections(report: Report, department: Department, slots: list[OutlineNode], units: list[Department],
-                     prior: list[dict[str, Any]], carried: dict[tuple[int, str], Section]) -> list[Section]:
+                     prior: list[dict[str, Any]], carried: dict[tuple[int, str], dict[str, Any]]) -> list[Section]:
     """One section per slot; a generated slot (last year's 整改事项) only where there are items to list;
     the 上年 values of last year's approved section of the slot carried over (DESIGN §11)."""
     sections = []
@@ -185,7 +185,7 @@ def _launch_sections(report: Report, department: Department, slots: list[Outline
             continue
         data = prior_section_data(prior) if spec.generated else spec.empty_data()
         if (last_year := carried.get((department.pk, node.key))) is not None:
-            data = carry.carry_into(node.kind, data, last_year.data, report.cycle.year - 1)
+            data = carry.carry_into(node.kind, data, last_year, report.cycle.year - 1)
         errors, warnings = checks.counts(checks.section_findings(node.kind, data, ctx))
         sections.append(Section(report=report, node=node, kind=node.kind, data=data, error_count=errors,
                                 warning_count=warnings, unit=_default_unit(node, department, units)))
@@ -282,3 +282,32 @@ def section_save(*, section: Section, data: dict[str, Any], base_version: int, a
         base_version=base_version, actor=actor, on_behalf=_is_on_behalf(actor, section),
     )
     return SaveResult(section, revision, findings)
+
+
+@dataclass(frozen=True)
+class CarryResult:
+    brought: dict[str, int]  # section title → values brought in
+    locked: list[str]  # sections under review or approved: left alone until they are editable again
+
+
+@transaction.atomic
+def report_carry_over(*, report: Report, actor: AbstractBaseUser) -> CarryResult:
+    """从上年报告带入: bring year N−1's approved 上年 values into ``report`` again (DESIGN §11), for a
+    previous report approved after this one was launched; a value a user changed is never overwritten."""
+    if not perms.can_coordinate(actor, report.department):
+        raise PermissionDenied("只有本部门的联络员可以从上年报告带入数据。")
+    brought: dict[str, int] = {}
+    locked: list[str] = []
+    for offer in carry.offers(report):
+        title = offer.section.node.title
+        if not content_editable(offer.section):
+            locked.append(title)
+            continue
+        section_save(section=offer.section, data=offer.data, base_version=offer.section.version, actor=actor)
+        brought[title] = len(offer.changed)
+    if brought or locked:
+        audit_record(actor=actor, action="report.carry_over", target=report, department=report.department,
+                     summary=f"从{report.cycle.year - 1}年度已审定报告带入上年数据：{sum(brought.values())} 项，"
+                             f"{len(brought)} 个章节" + (f"；{len(locked)} 个章节审核中未带入" if locked else ""),
+                     changes={"brought": brought, "locked": locked})
+    return CarryResult(brought, locked)

@@ -18,5 +18,6 @@ urlpatterns = [
     path("cycles/", views.cycle_list, name="cycle_list"),
     path("cycles/new/", views.cycle_launch, name="cycle_launch"),
     path("cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
+    path("reports/<int:pk>/carry-over/", views.report_carry_over, name="report_carry_over"),
     path("reports/<int:pk>/score/", views.report_score, name="report_score"),
 ]

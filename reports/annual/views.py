@@ -315,7 +315,26 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "score": scoring.report_score(report, sections),
         "basic_data": checklist.basic_ratios(sections),
         "units": selectors.department_units(report.department) if can_assign else [],
+        "carry_offers": selectors.carry_offers(request.user, report),
     })
+
+
+@login_required
+@require_POST
+def report_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
+    """从上年报告带入: the previous year's approved figures into the 上年 values nobody has changed."""
+    report = selectors.report_for_view(request.user, pk)
+    try:
+        result = services.report_carry_over(report=report, actor=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except (ContentConflict, ContentLocked):  # a section changed meanwhile: nothing was brought in
+        messages.error(request, "带入时有章节正被修改或已提交审核，未带入任何数据，请刷新后重试。")
+        return redirect("reports:report_detail", pk=report.pk)
+    locked = f"；{'、'.join(result.locked)}正在审核或已审定，未带入" if result.locked else ""
+    messages.success(request, f"已从{report.cycle.year - 1}年度已审定报告带入 {sum(result.brought.values())} 项上年数据"
+                              f"（{len(result.brought)} 个章节）{locked}。")
+    return redirect("reports:report_detail", pk=report.pk)
 
 
 @login_required

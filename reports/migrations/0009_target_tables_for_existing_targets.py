@@ -7,7 +7,8 @@ def tables_for_existing_targets(apps, schema_editor):
     AnnualTarget = apps.get_model("reports", "AnnualTarget")
     TargetTable = apps.get_model("reports", "TargetTable")
     QuarterlyReport = apps.get_model("reports", "QuarterlyReport")
-    groups = AnnualTarget.objects.values_list("department_id", "year").distinct()
+    # order_by(): the model's ordering (…, "order", "id") would otherwise make every row a distinct group
+    groups = AnnualTarget.objects.order_by().values_list("department_id", "year").distinct()
     for department_id, year in groups:
         rows = AnnualTarget.objects.filter(department_id=department_id, year=year).order_by("order", "id")
         indicators = [{"level1": t.level1, "level2": t.level2, "name": t.name, "nature": t.nature,
