@@ -1,7 +1,7 @@
 """Bar charts drawn on the server as SVG geometry: no script, no CDN, prints as vector graphics.
 
-A chart is plain data (bars with their position, size, text and link); the template
-``reports/dashboard/includes/bar_chart.html`` turns it into ``<svg>``. Horizontal bars keep long
+A chart is plain data (bars with their position, size, text and link); ``svg`` draws it as one
+``<svg>`` string in Python (a template rendering each element cost ≈ 3 ms a chart). Horizontal bars keep long
 Chinese names readable at 1366×768 and on an A4 page; the SVG scales with its ``viewBox``.
 """
 
@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 620  # viewBox units; the SVG is drawn at the card's width
 LABEL = 150  # room for the category labels
@@ -81,6 +84,10 @@ class Chart:
     def marker_text_y(self) -> int:
         return TOP // 2
 
+    @property
+    def svg(self) -> SafeString:
+        return svg(self)
+
 
 def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
@@ -122,3 +129,31 @@ def _tick_text(value: Decimal, percent: bool) -> str:
     if percent:
         return f"{value * 100:.0f}%"
     return f"{value:.0f}" if value == value.to_integral_value() or value >= 10 else f"{value:.1f}"
+
+
+def _n(x: float) -> str:
+    """A coordinate as the SVG needs it: at most one decimal, no trailing zero."""
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def svg(chart: Chart) -> SafeString:
+    """The chart's ``<svg>``: grid lines and tick labels, one linked bar a category, the reference line."""
+    axis, h = _n(chart.axis_y), chart.bar_height
+    parts = [f'<svg class="bar-chart" viewBox="0 0 {chart.width} {_n(chart.height)}" role="img" '
+             f'aria-label="{escape(chart.title)}" preserveAspectRatio="xMinYMin meet">']
+    parts += [f'<line class="grid" x1="{_n(t.x)}" x2="{_n(t.x)}" y1="4" y2="{axis}"/><text class="tick" '
+              f'x="{_n(t.x)}" y="{_n(chart.tick_y)}">{escape(t.text)}</text>' for t in chart.ticks]
+    for b in chart.bars:
+        y, ty, text = _n(b.y), _n(b.text_y), escape(b.item.text)
+        parts.append(
+            f'<a href="{escape(b.item.url)}"><title>{escape(b.item.label)}：{text}</title>'
+            f'<rect class="hit" x="0" y="{y}" width="{chart.width}" height="{h}"/>'
+            f'<text class="label" x="{chart.label_x}" y="{ty}">{escape(b.label)}</text>'
+            f'<rect class="bar {escape(b.item.tone)}" x="{chart.label_width}" y="{y}" width="{_n(b.width)}" '
+            f'height="{h}"/><text class="value" x="{chart.value_x}" y="{ty}">{text}</text></a>')
+    if chart.marker_text and chart.marker_x is not None:
+        x = _n(chart.marker_x)
+        parts.append(f'<line class="marker" x1="{x}" x2="{x}" y1="{chart.marker_text_y + 7}" y2="{axis}"/>'
+                     f'<text class="marker-text" x="{x}" y="{chart.marker_text_y}">{escape(chart.marker_text)}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text and attribute above is escaped

@@ -119,13 +119,22 @@ class EvaluationCycle(models.Model):
         return self.name
 
 
+class _Due(Coalesce):
+    """Grouped by the columns it reads, not by itself: a report annotated with section counts (one
+    row per section before the GROUP BY) then runs the extension subquery once per report, not once
+    per section (150 × 37 times on a district's 审核进度 page)."""
+
+    def get_group_by_cols(self) -> list:
+        return [col for source in self.get_source_expressions() for col in source.get_group_by_cols()]
+
+
 def department_due(via: str = "") -> Coalesce:
     """The one definition of a department's deadline in a cycle: its latest extension, else the
     cycle's. ``via`` is the lookup path from the annotated model to its Report ("" or "report__")."""
     latest = DeadlineExtension.objects.filter(
         cycle_id=OuterRef(f"{via}cycle_id"), department_id=OuterRef(f"{via}department_id"),
     ).order_by("-granted_at", "-id").values("due_on")[:1]
-    return Coalesce(Subquery(latest), F(f"{via}cycle__due_on"))
+    return _Due(Subquery(latest), F(f"{via}cycle__due_on"))
 
 
 class ReportQuerySet(models.QuerySet):

@@ -204,7 +204,12 @@ def quarterlies_filtered(user: AbstractBaseUser, f: QuarterlyFilters) -> QuerySe
         found = (quarter_figures_for(user, f.year, f.quarter) if f.year and f.quarter
                  else QuarterSet.of(None, None, quarter_figures(reports)))
         reports = reports.filter(pk__in=found.by_warning[f.warning])
-    return reports
+    # the list's columns only: sorting a district's 6,000 whole rows (content, editors) cost ≈ 30 ms
+    return reports.select_related(None).select_related("department", "unit").only(*LIST_FIELDS)
+
+
+LIST_FIELDS = ("id", "year", "quarter", "is_main", "state", "due_on", "error_count", "warning_count",
+               "department__name", "unit__name")
 
 
 # A target's edit (rare: the finance bureau sets targets once a year) shows in the cached figures after

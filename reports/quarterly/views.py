@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -45,10 +47,19 @@ def quarterly_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    url = _detail_url()
     return render(request, "reports/quarterly/quarterly_list.html", {
-        "page": page, "query": query.urlencode(), "year": filters.year or "", "quarter": filters.quarter or "",
+        "page": page, "rows": [(r, url(r.pk)) for r in page], "query": query.urlencode(),
+        "year": filters.year or "", "quarter": str(filters.quarter or ""),
         "filters": filters, "can_open": perms.can_administer(request.user),
     })
+
+
+def _detail_url() -> Callable[[int], str]:
+    """The detail page's URL of many reports from one reversal (not one per row)."""
+    marker = 987654321
+    head, _, tail = reverse("reports:quarterly_detail", args=[marker]).partition(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 @login_required
