@@ -85,6 +85,33 @@ def test_the_figures_match_the_data(client):
     assert {b.item.label[0] for b in grades.bars if b.item.value} == set(GRADES)
 
 
+def test_a_saved_quarterly_report_shows_at_once_in_the_cached_figures(client):
+    """The quarter's figures are cached; a save changes the stamp, so the next page has the new figures."""
+    from reports.quarterly.services import quarterly_save
+    from workflow.states import EDITABLE_STATES
+
+    built = district("DV", 8)
+    found, response = charts(client, built.reviewer)
+    behind = response.context["quarter"].behind
+    behind_url = f"{reverse('reports:quarterly_list')}?year={YEAR}&quarter={QUARTER}&warning=behind_checkpoint"
+    assert list_count(client, behind_url) == behind > 0
+    late = next(e for e in response.context["quarter"].execution if e.gap is not None and e.gap < 0
+                and QuarterlyReport.objects.get(pk=e.report_id).state in EDITABLE_STATES)
+    report = QuarterlyReport.objects.get(pk=late.report_id)
+    coordinator = get_user_model().objects.get(username=_coord_name(report.department.code))
+    budget = report.data["budget"] | {"executed": report.data["budget"]["annual"]}  # all of it spent
+    quarterly_save(report=report, data=report.data | {"budget": budget}, base_version=report.version,
+                   actor=coordinator)
+
+    found, response = charts(client, built.reviewer)
+    quarter = response.context["quarter"]
+    assert quarter.behind == behind - 1
+    assert next(e for e in quarter.execution if e.report_id == report.pk).rate == 1
+    bar = next(b for b in chart_titled(found, "预算执行率").bars if b.item.label == report.department.name)
+    assert bar.item.text == "100.00%" and bar.item.tone == "ok"
+    assert list_count(client, behind_url) == behind - 1
+
+
 def test_a_coordinator_sees_only_their_department(client):
     built = district("DC", 6)
     coordinator = get_user_model().objects.get(username=_coord_name(built.departments[2].code))
@@ -181,6 +208,7 @@ PAGES = {
         "reviewer",
         lambda b: f"{reverse('reports:quarterly_list')}?warning=unlikely",
     ),
+    "quarterly list (reviewer)": ("reviewer", lambda b: reverse("reports:quarterly_list")),
 }
 
 
