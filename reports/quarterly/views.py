@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.contrib import messages
@@ -13,6 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from departments import permissions as perms
@@ -47,12 +49,27 @@ def quarterly_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    url = _detail_url()
     return render(request, "reports/quarterly/quarterly_list.html", {
-        "page": page, "rows": [(r, url(r.pk)) for r in page], "query": query.urlencode(),
+        "page": page, "rows": _list_rows(page), "query": query.urlencode(),
         "year": filters.year or "", "quarter": str(filters.quarter or ""),
         "filters": filters, "can_open": perms.can_administer(request.user),
     })
+
+
+ROW = ('<tr><td>{}年第{}季度</td><td>{}</td><td><a href="{}">{}</a></td><td>{}</td>'
+       '<td><span class="state state-{}">{}</span></td><td>{}</td><td>{}{}</td><td><a href="{}">查看</a></td></tr>')
+BADGE = '<span class="badge {}">{} 个{}</span>'
+
+
+def _list_rows(reports: Iterable[QuarterlyReport]) -> SafeString:
+    """The list's rows drawn in Python: the template engine cost ≈ 0.4 ms a row (50 a page)."""
+    url = _detail_url()
+    return format_html_join("\n", ROW, (
+        (r.year, r.quarter, r.department.name, url(r.pk), r.unit.name, "预算执行 + 指标" if r.is_main else "指标",
+         r.state, r.get_state_display(), f"{r.due_on:%Y-%m-%d}" if r.due_on else "",
+         format_html(BADGE, "err", r.error_count, "错误") if r.error_count else "",
+         format_html(BADGE, "warn", r.warning_count, "预警待说明") if r.warning_count else "", url(r.pk))
+        for r in reports))
 
 
 def _detail_url() -> Callable[[int], str]:
