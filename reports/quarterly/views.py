@@ -87,7 +87,7 @@ def quarterly_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "report": report, "c": computed, "findings": found, "history": history.item_history(report),
         "actions": actions_for(request.user, report),
         "can_edit": can_edit(request.user, report),
-        "revisions": report.revisions.select_related("author")[:20],
+        "revisions": report.revisions.select_related("author").defer("data")[:20],
     })
 
 
