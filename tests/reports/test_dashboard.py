@@ -112,6 +112,25 @@ def test_a_saved_quarterly_report_shows_at_once_in_the_cached_figures(client):
     assert list_count(client, behind_url) == behind - 1
 
 
+def test_the_figures_select_the_reports_the_list_shows_for_every_kind_of_user():
+    """The cached figures select reports by ``IN (units)``, the list by path joins: the same reports."""
+    from reports.quarterly import selectors
+
+    built = district("DW", 3)
+    tag = built.departments[1].code.lower()
+    users = get_user_model().objects
+    people = [built.reviewer, built.admin, *(users.get(username=f"dw_{tag}_{role}") for role in ("coord", "fin")),
+              users.get(username=f"dw_{tag}-u001")]
+    seen = []
+    for user in people:
+        listed = set(selectors.quarterlies_visible(user).values_list("pk", flat=True))
+        counted = QuarterlyReport.objects.filter(selectors._visible_quarterly_in_q(user)).values_list("pk", flat=True)
+        assert listed == set(counted), user.username
+        seen.append(len(listed))
+    assert seen[0] == QuarterlyReport.objects.filter(department__in=built.departments).count()
+    assert seen[0] > seen[2] > seen[4] > 0  # the district, one department, one unit
+
+
 def test_a_coordinator_sees_only_their_department(client):
     built = district("DC", 6)
     coordinator = get_user_model().objects.get(username=_coord_name(built.departments[2].code))
