@@ -45,7 +45,12 @@ def quarterlies_visible(user: AbstractBaseUser) -> QuerySet[QuarterlyReport]:
 
 
 def quarterly_for_view(user: AbstractBaseUser, pk: int) -> QuarterlyReport:
-    return get_object_or_404(quarterly_queryset().filter(_visible_quarterly_q(user)), pk=pk)
+    """The report with its previous quarter's id, target table and content (``previous_of`` without a query)."""
+    before = QuarterlyReport.objects.filter(department_id=OuterRef("department_id"), unit_id=OuterRef("unit_id"),
+                                            year=OuterRef("year"), quarter=OuterRef("quarter") - 1)
+    return get_object_or_404(quarterly_queryset().filter(_visible_quarterly_q(user)).annotate(
+        previous_pk=Subquery(before.values("pk")[:1]), previous_table_id=Subquery(before.values("target_table_id")[:1]),
+        previous_content=Subquery(before.values("data")[:1], output_field=JSONField())), pk=pk)
 
 
 def quarterly_for_edit(user: AbstractBaseUser, pk: int) -> QuarterlyReport:
@@ -76,6 +81,10 @@ def previous_of(report: QuarterlyReport) -> QuarterlyReport | None:
     """The same unit's report of the quarter before (for 上季度 figures and the decrease check)."""
     if report.quarter == 1:
         return None
+    if hasattr(report, "previous_pk"):  # annotated by quarterly_for_view
+        return None if report.previous_pk is None else QuarterlyReport(
+            pk=report.previous_pk, department_id=report.department_id, unit_id=report.unit_id, year=report.year,
+            quarter=report.quarter - 1, target_table_id=report.previous_table_id, data=report.previous_content)
     return QuarterlyReport.objects.filter(department=report.department, unit=report.unit, year=report.year,
                                           quarter=report.quarter - 1).first()
 

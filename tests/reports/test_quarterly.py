@@ -244,3 +244,21 @@ def test_a_save_says_in_amber_what_still_stops_the_submission_and_in_green_when_
                  f"t{t.pk}_likelihood": "certain"}
     page = client.post(url, post, follow=True).content.decode()
     assert "msg-success" in page and "下一步" in page
+
+
+def test_the_detail_page_reads_the_previous_quarter_with_the_report(quarters, finance_admin,
+                                                                     django_assert_num_queries):
+    """``quarterly_for_view`` brings the previous quarter along; the figures are those of a separate query."""
+    def key(report):
+        return report and (report.pk, report.target_table_id, report.data)
+
+    for report in quarters:
+        viewed = quarterly_selectors.quarterly_for_view(finance_admin, report.pk)
+        with django_assert_num_queries(0):
+            previous = quarterly_selectors.previous_of(viewed)
+        fresh = QuarterlyReport.objects.get(pk=report.pk)
+        assert key(previous) == key(quarterly_selectors.previous_of(fresh))
+        assert (previous is None) == (report.quarter == 1)
+        computed, found = quarterly_selectors.evaluate(viewed)
+        assert computed == quarterly_selectors.evaluate(fresh)[0]
+        assert [f.issue.code for f in found] == [f.issue.code for f in quarterly_selectors.evaluate(fresh)[1]]
