@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -72,9 +73,13 @@ def previous_data(report: QuarterlyReport, previous: QuarterlyReport | None) -> 
         return previous.data if previous else None
     old = dict(AnnualTarget.objects.filter(table_id=previous.target_table_id).values_list("name", "pk"))
     new = AnnualTarget.objects.filter(table_id=report.target_table_id).values_list("pk", "name")
-    rows = previous.data.get("rows", {})
-    return previous.data | {"rows": {str(pk): rows[str(old[name])] for pk, name in new
-                                     if name in old and str(old[name]) in rows}}
+    return rekeyed(previous.data, old, new)
+
+
+def rekeyed(data: dict[str, Any], old: dict[str, int], new: Iterable[tuple[int, str]]) -> dict[str, Any]:
+    """``data`` of the previous edition's targets (``old``: name → pk) re-keyed to the new edition's."""
+    rows = data.get("rows", {})
+    return data | {"rows": {str(pk): rows[str(old[name])] for pk, name in new if name in old and str(old[name]) in rows}}
 
 
 def previous_of(report: QuarterlyReport) -> QuarterlyReport | None:
@@ -147,28 +152,31 @@ def quarter_figures(reports: QuerySet[QuarterlyReport]) -> list[QuarterFigures]:
     ``compute``/``findings`` as each report's page (the dashboard and the list's filters)."""
     previous = QuarterlyReport.objects.filter(
         department_id=OuterRef("department_id"), unit_id=OuterRef("unit_id"), year=OuterRef("year"),
-        quarter=OuterRef("quarter") - 1).values("data")[:1]
-    rows = list(reports.select_related(None).annotate(previous_data=Subquery(previous, output_field=JSONField()),
-                                                          department_name=F("department__name"))
-                .only("id", "department_id", "unit_id", "year", "quarter", "is_main", "checkpoints", "data"))
-    targets: dict[tuple[int, int, int], list[AnnualTarget]] = defaultdict(list)
-    wanted = Q(pk__in=[])
-    for year, departments in _departments_by_year(rows).items():
-        wanted |= Q(year=year, department_id__in=departments)
-    for t in AnnualTarget.objects.filter(wanted):  # whole rows: compute() may read any field of a target
-        targets[(t.department_id, t.unit_id, t.year)].append(t)
-    return [_figures(r, targets[(r.department_id, r.unit_id, r.year)]) for r in rows]
+        quarter=OuterRef("quarter") - 1)
+    rows = list(reports.select_related(None).annotate(
+        previous_data=Subquery(previous.values("data")[:1], output_field=JSONField()),
+        previous_table_id=Subquery(previous.values("target_table_id")[:1]), department_name=F("department__name"),
+    ).only("id", "department_id", "unit_id", "year", "quarter", "is_main", "checkpoints", "data", "target_table_id"))
+    tables = {r.target_table_id for r in rows} | {r.previous_table_id for r in rows}
+    targets: dict[tuple[int, int], list[AnnualTarget]] = defaultdict(list)
+    names: dict[int, dict[str, int]] = defaultdict(dict)
+    # whole rows, each report's unit's rows of the edition it was opened with (as ``targets_of``)
+    for t in AnnualTarget.objects.filter(table_id__in=tables - {None}).order_by("order", "id"):
+        targets[(t.table_id, t.unit_id)].append(t)
+        names[t.table_id][t.name] = t.pk
+    return [_figures(r, targets[(r.target_table_id, r.unit_id)], _previous(r, names)) for r in rows]
 
 
-def _departments_by_year(rows: list[QuarterlyReport]) -> dict[int, set[int]]:
-    years: dict[int, set[int]] = defaultdict(set)
-    for r in rows:
-        years[r.year].add(r.department_id)
-    return years
+def _previous(report: QuarterlyReport, names: dict[int, dict[str, int]]) -> dict[str, Any] | None:
+    """As ``previous_data``, from the annotated previous quarter and the tables' names loaded once."""
+    old, new = report.previous_table_id, report.target_table_id
+    if report.previous_data is None or old == new or not old:
+        return report.previous_data
+    return rekeyed(report.previous_data, names[old], [(pk, name) for name, pk in names[new].items()])
 
 
-def _figures(report: QuarterlyReport, targets: list[AnnualTarget]) -> QuarterFigures:
-    computed = compute(report, report.data, targets, report.previous_data)
+def _figures(report: QuarterlyReport, targets: list[AnnualTarget], previous: dict[str, Any] | None) -> QuarterFigures:
+    computed = compute(report, report.data, targets, previous)
     kinds = frozenset(f.issue.code.split(".")[1] for f in findings(report, report.data, computed) if not f.is_error)
     return QuarterFigures(report.pk, report.year, report.quarter, report.department_id, report.department_name, report.unit_id, report.is_main,
                           computed["rate"], computed["checkpoint"], kinds)

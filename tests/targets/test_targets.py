@@ -217,3 +217,37 @@ def test_the_self_evaluation_workbook_names_the_target_edition(demo, tmp_path):
     build_to_file(ExportKind.SELF_EVALUATION, {"report": report.pk}, out)
     texts = [c.value for row in openpyxl.load_workbook(out)["自评表"].iter_rows() for c in row if c.value]
     assert any("已审定的整体绩效目标表第 1 版" in str(t) for t in texts)
+
+
+def test_after_an_adjustment_the_dashboard_figures_warn_as_each_reports_page(
+        approved, police, coordinator, group_leader, finance_reviewer):
+    """Q1 reported against edition 1, Q2 against edition 2 (调整 in between): the district figures (one
+    query for all reports) compare each row with the previous quarter re-keyed by name, and read only
+    the edition the quarter was opened with — exactly as the report's own page does."""
+    from reports.quarterly import selectors as q
+    from reports.quarterly.figures import findings
+    from reports.quarterly.services import quarter_open
+
+    def fill(report, actual):
+        rows = {str(t.pk): {"actual": actual, "expected": "50", "likelihood": "likely", "cause": "上季度数字有误，已更正"}
+                for t in q.targets_of(report)}
+        report.data = {"rows": rows, "budget": {}}
+        report.save(update_fields=["data"])
+
+    q1 = [r for r in quarter_open(year=YEAR, quarter=1, departments=[police], due_on=date(2022, 4, 15), actor=None)
+          if q.targets_of(r)]
+    for report in q1:
+        fill(report, "40")
+    adjusted = services.target_table_adjust(table=approved, reason="年中调整", actor=coordinator)
+    approve(adjusted, coordinator, group_leader, finance_reviewer)
+    q2 = [r for r in quarter_open(year=YEAR, quarter=2, departments=[police], due_on=date(2022, 7, 15), actor=None)
+          if q.targets_of(r)]
+    assert q2 and all(r.target_table_id == adjusted.pk for r in q2)
+    for report in q2:
+        fill(report, "30")  # less than Q1: each row's cumulative value decreased
+    figures = {f.pk: f.warnings for f in q.quarter_figures(q.QuarterlyReport.objects.filter(year=YEAR, quarter=2))}
+    for report in q2:
+        report.refresh_from_db()
+        computed, found = q.evaluate(report)
+        page = frozenset(f.issue.code.split(".")[1] for f in findings(report, report.data, computed) if not f.is_error)
+        assert "row_decreased" in page and figures[report.pk] == page
