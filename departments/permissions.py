@@ -151,6 +151,13 @@ def departments_in_scope(user: AbstractBaseUser) -> QuerySet[Department]:
     )
 
 
+def contributed_departments(user: AbstractBaseUser) -> frozenset[int]:
+    """Ids of the budget departments in which the user writes for some unit (a clerk of a 派出所
+    contributes to its department's department-wide tables); answered from the loaded scope."""
+    return frozenset(g.budget_department_id for g in user_scope(user).grants
+                     if g.role in EDIT_ROLES and g.budget_department_id)
+
+
 def can_view_unit(user: AbstractBaseUser, unit: Department) -> bool:
     scope = user_scope(user)
     return scope.is_superuser or any(unit.path.startswith(p) for p in scope.view_paths())

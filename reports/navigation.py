@@ -15,6 +15,7 @@ from departments import permissions as perms
 class Menu:
     sections: bool  # 我的填报: writers of a unit
     reports: bool  # 绩效报告: reports are per department; a unit's clerk has none to open
+    targets: bool  # 绩效目标: the department's overseers, and the units' writers who contribute rows
     progress: bool  # 审核进度: those who oversee a department's progress
     cycles: bool  # 评价周期
     exports: bool  # 导出: documents of a report, district summaries
@@ -26,6 +27,7 @@ def menu_for(user: AbstractBaseUser) -> Menu:
     return Menu(
         sections=perms.user_scope(user).is_superuser or bool(perms.user_scope(user).paths(perms.EDIT_ROLES)),
         reports=whole,
+        targets=whole or bool(perms.contributed_departments(user)),
         progress=perms.reaches_whole_department(user, perms.OVERSEE_ROLES),
         cycles=whole,
         exports=whole,

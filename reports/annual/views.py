@@ -51,7 +51,8 @@ def section_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reports/annual/section_list.html",
-                  {"filter": section_filter, "page": page, "query": query.urlencode()})
+                  {"filter": section_filter, "page": page, "query": query.urlencode(),
+                   "target_tables": target_selectors.tables_to_contribute(request.user)})
 
 
 def _forms(section: Section, data: Any = None) -> tuple[forms.Form | None, dict[str, forms.BaseFormSet]]:

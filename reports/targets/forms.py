@@ -48,6 +48,8 @@ class IndicatorForm(forms.Form):
     def __init__(self, *args: Any, units: list[Department], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", "—")] + [(u.code, u.name) for u in units]
+        if len(units) == 1:  # a unit's clerk: its new rows are its own
+            self.fields["unit"].initial = units[0].code
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -84,6 +86,18 @@ def posted_data(form: TargetTableForm, tasks: forms.BaseFormSet, indicators: for
         return None
     return {"goal": clean_text(form.cleaned_data["goal"]), "tasks": formset_rows(tasks, TASK_FIELDS),
             "indicators": formset_rows(indicators, INDICATOR_FIELDS)}
+
+
+def rows_formset(rows: list[dict[str, Any]], units: list[Department], post: Any = None) -> forms.BaseFormSet:
+    """A unit's rows: the responsible unit offers only the user's own units."""
+    formset = IndicatorFormSet(post, prefix="ind", initial=rows, form_kwargs={"units": units})
+    for form in formset.forms:
+        form.fields["unit"].error_messages["invalid_choice"] = "责任单位只能选择您所在的单位。"
+    return formset
+
+
+def posted_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]] | None:
+    return formset_rows(formset, INDICATOR_FIELDS) if formset.is_valid() else None
 
 
 class CreateForm(forms.Form):

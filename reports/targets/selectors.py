@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from departments import permissions as perms
 from departments.models import Department
 from reports.models import AnnualTarget, TargetRevision, TargetTable
+from workflow.guards import content_editable, editable_q
 from workflow.states import State
 
 
@@ -30,8 +32,14 @@ def approved_tables(department_ids: list[int], year: int) -> dict[int, TargetTab
 
 
 def tables_visible(user: AbstractBaseUser) -> QuerySet[TargetTable]:
-    return (TargetTable.objects.filter(perms.unit_filter(user, via="department__"))
-            .select_related("department", "last_edited_by").order_by("-year", "department__order", "-edition"))
+    """The tables of the departments in the user's scope, and of the departments whose units the user
+    writes for (a 派出所's clerk contributes its rows to the department's table, so it reads it)."""
+    scoped = perms.unit_filter(user, via="department__")
+    contributed = perms.contributed_departments(user)
+    if scoped and contributed:  # an empty Q (a superuser: everything) must stay empty
+        scoped |= Q(department_id__in=contributed)
+    return (TargetTable.objects.filter(scoped).select_related("department", "last_edited_by")
+            .order_by("-year", "department__order", "-edition"))
 
 
 def table_for_view(user: AbstractBaseUser, pk: int) -> TargetTable:
@@ -39,8 +47,53 @@ def table_for_view(user: AbstractBaseUser, pk: int) -> TargetTable:
 
 
 def table_for_edit(user: AbstractBaseUser, pk: int) -> TargetTable:
+    """The whole table (goal, tasks, every unit's rows) is the coordinator's to write."""
     scoped = TargetTable.objects.filter(perms.unit_filter(user, perms.EDIT_ROLES, via="department__"))
-    return get_object_or_404(scoped.select_related("department"), pk=pk)
+    table = get_object_or_404(scoped.select_related("department"), pk=pk)
+    if not perms.can_coordinate(user, table.department):
+        raise Http404
+    return table
+
+
+def writable_units(user: AbstractBaseUser, department: Department) -> list[Department]:
+    """The units of ``department`` whose indicator rows the user may write (its clerks' units and
+    those below them; every unit for the coordinator)."""
+    return [u for u in department_units(department) if perms.can_edit_unit(user, u)]
+
+
+def table_for_rows(user: AbstractBaseUser, pk: int) -> tuple[TargetTable, list[Department]]:
+    """A visible table and the user's units in it; 404 for anyone who writes for none of them."""
+    table = table_for_view(user, pk)
+    units = writable_units(user, table.department)
+    if not units:
+        raise Http404
+    return table, units
+
+
+def may_edit_table(user: AbstractBaseUser, table: TargetTable) -> bool:
+    return content_editable(table) and perms.can_coordinate(user, table.department)
+
+
+def may_contribute(user: AbstractBaseUser, table: TargetTable) -> bool:
+    """May the user add or change its own units' rows now (a unit's writer, not the coordinator, who
+    edits the whole table)? Answered from the loaded scope, without a query."""
+    return (content_editable(table) and table.department_id in perms.contributed_departments(user)
+            and not perms.can_coordinate(user, table.department))
+
+
+def tables_to_contribute(user: AbstractBaseUser) -> list[TargetTable]:
+    """The tables (草稿, 已退回) to which the user may contribute its units' rows now, for 我的填报."""
+    contributed = perms.contributed_departments(user)
+    if not contributed:
+        return []
+    tables = (TargetTable.objects.filter(editable_q(), department_id__in=contributed)
+              .select_related("department").order_by("-year", "department__order", "-edition")[:20])
+    return [t for t in tables if may_contribute(user, t)]
+
+
+def unit_rows(data: dict[str, Any], codes: set[str]) -> list[dict[str, Any]]:
+    """The indicator rows whose responsible unit is one of ``codes``, in table order."""
+    return [row for row in data.get("indicators", []) if row.get("unit") in codes]
 
 
 def editions(table: TargetTable) -> list[TargetTable]:

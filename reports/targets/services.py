@@ -17,10 +17,11 @@ from departments.models import Department
 from departments.services import audit_record
 from reports import figures as fig
 from reports.models import AnnualTarget, TargetRevision, TargetTable
-from workflow.services import submission_content_save
+from workflow.guards import content_editable
+from workflow.services import ContentConflict, ContentLocked, submission_content_save
 from workflow.states import State
 
-from .selectors import approved_table, department_units
+from .selectors import approved_table, department_units, unit_rows, writable_units
 
 
 def _require_coordinator(actor: AbstractBaseUser, department: Department) -> None:
@@ -66,6 +67,62 @@ def target_table_save(*, table: TargetTable, data: dict[str, Any], base_version:
     _require_coordinator(actor, table.department)
     revision = submission_content_save(item=table, changes={"data": data}, base_version=base_version, actor=actor)
     _rows_rewrite(table)
+    return revision
+
+
+def _data_at(table: TargetTable, version: int) -> dict[str, Any] | None:
+    """The content ``table`` had at ``version`` (what a form loaded then showed); None if unknown."""
+    if version == table.version:
+        return table.data
+    if version == 0:  # a new edition starts as its base's content, before any revision
+        return table.based_on.data if table.based_on_id else {"indicators": []}
+    revision = table.revisions.filter(number=version).first()
+    return revision.data if revision else None
+
+
+def rows_merge(indicators: list[dict[str, Any]], codes: set[str], rows: list[dict[str, Any]]
+               ) -> list[dict[str, Any]]:
+    """``indicators`` with the rows of the units ``codes`` replaced by ``rows`` (where the first of them
+    stood, or at the end); every other unit's row is kept as it is now."""
+    first = next((i for i, row in enumerate(indicators) if row.get("unit") in codes), len(indicators))
+    before = [row for row in indicators[:first] if row.get("unit") not in codes]
+    return before + rows + [row for row in indicators[first:] if row.get("unit") not in codes]
+
+
+def _rows_refuse(rows: list[dict[str, Any]], units: list[Department], merged: list[dict[str, Any]]) -> None:
+    codes = {u.code for u in units}
+    for i, row in enumerate(rows, start=1):
+        if row.get("unit") not in codes:
+            raise PermissionDenied(f"第 {i} 项指标「{row.get('name', '')}」的责任单位不是您的单位："
+                                   "您只能填报本单位负责的指标。")
+    names = [row.get("name") for row in merged]
+    taken = sorted({row.get("name") for row in rows if names.count(row.get("name")) > 1})
+    if taken:
+        raise ValidationError(f"三级指标「{'、'.join(taken)}」已在目标表中（其他单位填报），请勿重复填报。")
+
+
+@transaction.atomic
+def target_rows_save(*, table: TargetTable, rows: list[dict[str, Any]], base_version: int,
+                     actor: AbstractBaseUser) -> TargetRevision:
+    """A unit's contribution: its indicator rows replace the rows of the actor's units, merged into the
+    table as it is now, so rows other units saved meanwhile are kept. A conflict only when the actor's
+    units' rows changed since the form was loaded (``base_version``); saved as the next revision."""
+    units = writable_units(actor, table.department)
+    if not units:
+        raise PermissionDenied("您不在本部门的填报单位中，不能填报目标表。")
+    codes = {u.code for u in units}
+    current = TargetTable.objects.select_for_update().select_related("based_on").get(pk=table.pk)
+    if not content_editable(current):
+        raise ContentLocked(current.get_state_display())
+    base = _data_at(current, base_version)
+    if base is None or unit_rows(base, codes) != unit_rows(current.data, codes):
+        raise ContentConflict(current.workflow_latest_revision())
+    merged = rows_merge(current.data.get("indicators", []), codes, rows)
+    _rows_refuse(rows, units, merged)
+    revision = submission_content_save(item=current, changes={"data": current.data | {"indicators": merged}},
+                                       base_version=current.version, actor=actor)
+    _rows_rewrite(current)
+    table.refresh_from_db()
     return revision
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("targets/new/", views.target_create, name="target_create"),
     path("targets/<int:pk>/", views.target_detail, name="target_detail"),
     path("targets/<int:pk>/edit/", views.target_edit, name="target_edit"),
+    path("targets/<int:pk>/rows/", views.target_rows, name="target_rows"),
     path("targets/<int:pk>/history/", views.target_history, name="target_history"),
     path("targets/<int:pk>/adjust/", views.target_adjust, name="target_adjust"),
     path("targets/<int:pk>/act/<str:action>/", views.target_act, name="target_act"),

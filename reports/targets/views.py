@@ -12,14 +12,15 @@ from django.views.decorators.http import require_POST
 from departments import permissions as perms
 from departments.models import Department, DepartmentKind
 from departments.selectors import audit_history
+from reports.params import int_param
 from workflow import selectors as history
-from workflow.guards import actions_for, can_edit, content_editable
+from workflow.guards import actions_for, content_editable
 from workflow.services import ContentConflict, ContentLocked
 from workflow.transitions import TRANSITIONS
 
 from . import checks, selectors, services
 from .diff import revision_changes
-from .forms import AdjustForm, CreateForm, posted_data, table_forms
+from .forms import AdjustForm, CreateForm, posted_data, posted_rows, rows_formset, table_forms
 
 
 def _coordinated(user) -> list[Department]:  # noqa: ANN001
@@ -29,9 +30,11 @@ def _coordinated(user) -> list[Department]:  # noqa: ANN001
 
 @login_required
 def target_list(request: HttpRequest) -> HttpResponse:
+    tables = list(selectors.tables_visible(request.user)[:200])
+    for table in tables:
+        table.can_contribute = selectors.may_contribute(request.user, table)
     return render(request, "reports/targets/target_list.html", {
-        "tables": selectors.tables_visible(request.user)[:200], "departments": _coordinated(request.user),
-        "form": CreateForm(),
+        "tables": tables, "departments": _coordinated(request.user), "form": CreateForm(),
     })
 
 
@@ -60,7 +63,8 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/targets/target_detail.html", {
         "table": table, "this": this, "editions": rows, "targets": selectors.table_targets(table),
         "issues": checks.table_issues(table.data), "history": history.item_history(table),
-        "actions": actions_for(request.user, table), "can_edit": can_edit(request.user, table),
+        "actions": actions_for(request.user, table), "can_edit": selectors.may_edit_table(request.user, table),
+        "can_contribute": selectors.may_contribute(request.user, table),
         "can_adjust": selectors.may_adjust(request.user, table, this.in_force, selectors.open_edition(rows)),
         "adjust_form": AdjustForm(), "audit": audit_history(table),
         "takes_comment": any(a.takes_comment and not a.refused for a in actions_for(request.user, table)),
@@ -103,6 +107,51 @@ def _save(request: HttpRequest, table, data: dict) -> HttpResponse:  # noqa: ANN
         return redirect(table.get_absolute_url())
     messages.success(request, f"已保存为第 {revision.number} 次修订。")
     return redirect(table.get_absolute_url())
+
+
+@login_required
+def target_rows(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's writer adds, changes and deletes the indicators its units are responsible for."""
+    table, units = selectors.table_for_rows(request.user, pk)
+    if not content_editable(table):
+        messages.error(request, f"该目标表{table.get_state_display()}，不能修改。")
+        return redirect(table.get_absolute_url())
+    codes = {u.code for u in units}
+    post = request.POST if request.method == "POST" else None
+    formset = rows_formset(selectors.unit_rows(table.data, codes), units, post)
+    base_version = int_param(request.POST.get("base_version"), label="版本号") if post else table.version
+    if post is not None:
+        rows = posted_rows(formset)
+        if rows is None:
+            messages.error(request, "有填写错误，未保存。请按红色提示修改。")
+        else:
+            saved, base_version = _rows_save(request, table, rows, base_version)
+            if saved:
+                return redirect(table.get_absolute_url())
+    return render(request, "reports/targets/target_rows.html", {
+        "table": table, "units": units, "indicators": formset, "base_version": base_version,
+        "others": [t for t in selectors.table_targets(table) if t.unit.code not in codes],
+    }, status=400 if post is not None else 200)
+
+
+def _rows_save(request: HttpRequest, table, rows: list, base: int) -> tuple[bool, int]:  # noqa: ANN001
+    """Save a unit's rows; (saved, the version a re-shown form then carries)."""
+    try:
+        revision = services.target_rows_save(table=table, rows=rows, base_version=base, actor=request.user)
+    except ContentConflict as conflict:
+        latest = conflict.latest
+        who = (latest.author.get_full_name() or latest.author.username) if latest and latest.author else "他人"
+        messages.error(request, f"保存冲突：本单位的指标已被{who}修改，您的修改未保存。您输入的内容仍在下面，"
+                                "核对后再次保存即以其为准。")
+        return False, latest.number if latest else base
+    except ContentLocked as locked:
+        messages.error(request, f"该目标表{locked.state_label}，不能修改。")
+        return False, base
+    except (PermissionDenied, ValidationError) as refusal:
+        messages.error(request, "；".join(getattr(refusal, "messages", None) or [str(refusal)]))
+        return False, base
+    messages.success(request, f"本单位指标已保存为第 {revision.number} 次修订。")
+    return True, revision.number
 
 
 @login_required
