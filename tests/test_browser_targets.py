@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from departments.demo import POLICE, demo_org_load
+from departments.models import Department
 from reports.models import QuarterlyReport, TargetTable
 from reports.quarterly.selectors import targets_of
 from reports.quarterly.services import quarter_open
@@ -94,3 +96,51 @@ def test_a_coordinator_declares_targets_and_the_reviewers_approve_them(live_serv
     quarter_open(year=2022, quarter=1, departments=[table.department], due_on=date(2022, 4, 15), actor=None)
     monitored = {(t.name, r.unit.name) for r in QuarterlyReport.objects.filter(year=2022) for t in targets_of(r)}
     assert monitored == {(row[2], row[7]) for row in INDICATORS}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_units_clerk_adds_its_row_and_the_coordinator_sees_it(live_server, browser):
+    from playwright.sync_api import expect
+
+    from reports.annual.demo import INDICATORS as DEMO_ROWS
+    from reports.targets.demo import table_data
+    from reports.targets.services import target_table_create, target_table_save
+
+    demo_org_load()
+    police = Department.objects.get(code=POLICE[0])
+    coordinator = get_user_model().objects.get(username="coord_jwbz")
+    table = target_table_create(department=police, year=2022, actor=coordinator)
+    target_table_save(table=table, data=table_data(police, DEMO_ROWS["rows"]), base_version=0, actor=coordinator)
+
+    clerk = Session(browser, live_server.url, "clerk_cg")
+    page = clerk.page
+    clerk.nav("我的填报")
+    page.locator(".target-contributions").get_by_role("link", name="填写本单位指标").click()
+    expect(page.locator("main h1")).to_contain_text("填写本单位指标")
+    expect(page.locator("table.other-targets")).to_contain_text("刑侦大队")  # the others' rows, read only
+    expect(page.locator("#id_t-goal")).to_have_count(0)
+    rows = page.locator(".formset[data-prefix='ind'] tbody tr")
+    i = rows.count() - 1  # the empty row after the unit's own two
+    _fill_indicator(page, i, ("产出", "数量", "社区走访次数", "≥", "1200", "户", "5", "城关派出所"))
+    clerk.shot("targets_unit_rows_form.png")
+    page.get_by_role("button", name="保存本单位指标").click()
+    expect(page.locator("ul.messages")).to_contain_text("本单位指标已保存为第 2 次修订")
+    expect(page.locator("table.targets-table")).to_contain_text("社区走访次数")
+    expect(page.get_by_role("button", name="提交审核", exact=True)).to_have_count(0)
+    clerk.shot("targets_unit_row_added.png")
+    clerk.close()
+
+    coord = Session(browser, live_server.url, "coord_jwbz")
+    coord.page.goto(f"{live_server.url}{table.get_absolute_url()}")
+    row = coord.page.locator("table.targets-table tr", has_text="社区走访次数")
+    expect(row).to_contain_text("城关派出所")
+    expect(row).to_contain_text("1200")
+    coord.page.get_by_role("link", name="修订历史").click()
+    expect(coord.page.locator("section.revision").first).to_contain_text("第 2 次修订")
+    expect(coord.page.locator("section.revision").first).to_contain_text("张明")
+    expect(coord.page.locator("section.revision").first).to_contain_text("社区走访次数")
+    coord.shot("targets_unit_row_history.png")
+    coord.close()
+    names = [r["name"] for r in TargetTable.objects.get(pk=table.pk).data["indicators"]]
+    assert names[names.index("预算执行进度") + 1] == "社区走访次数"  # among the 产出 rows

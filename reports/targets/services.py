@@ -82,11 +82,16 @@ def _data_at(table: TargetTable, version: int) -> dict[str, Any] | None:
 
 def rows_merge(indicators: list[dict[str, Any]], codes: set[str], rows: list[dict[str, Any]]
                ) -> list[dict[str, Any]]:
-    """``indicators`` with the rows of the units ``codes`` replaced by ``rows`` (where the first of them
-    stood, or at the end); every other unit's row is kept as it is now."""
-    first = next((i for i, row in enumerate(indicators) if row.get("unit") in codes), len(indicators))
-    before = [row for row in indicators[:first] if row.get("unit") not in codes]
-    return before + rows + [row for row in indicators[first:] if row.get("unit") not in codes]
+    """``indicators`` with the rows of the units ``codes`` replaced by ``rows``, every other unit's row
+    kept as it is now. A row keeps the place of the row of its name; a new (or renamed) one goes after
+    the last row of its 一级指标 (the table reads 产出, 效益, 满意度 in order), or at the end."""
+    unplaced = {row.get("name"): row for row in rows}
+    merged = [unplaced.pop(row.get("name"), None) if row.get("unit") in codes else row for row in indicators]
+    merged = [row for row in merged if row is not None]
+    for row in unplaced.values():
+        at = max((i + 1 for i, r in enumerate(merged) if r.get("level1") == row.get("level1")), default=len(merged))
+        merged.insert(at, row)
+    return merged
 
 
 def _rows_refuse(rows: list[dict[str, Any]], units: list[Department], merged: list[dict[str, Any]]) -> None:
@@ -111,7 +116,7 @@ def target_rows_save(*, table: TargetTable, rows: list[dict[str, Any]], base_ver
     if not units:
         raise PermissionDenied("您不在本部门的填报单位中，不能填报目标表。")
     codes = {u.code for u in units}
-    current = TargetTable.objects.select_for_update().select_related("based_on").get(pk=table.pk)
+    current = TargetTable.objects.select_for_update().get(pk=table.pk)
     if not content_editable(current):
         raise ContentLocked(current.get_state_display())
     base = _data_at(current, base_version)

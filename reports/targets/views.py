@@ -95,7 +95,7 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _save(request: HttpRequest, table, data: dict) -> HttpResponse:  # noqa: ANN001
     try:
-        base = int(request.POST.get("base_version") or -1)
+        base = int_param(request.POST.get("base_version"), label="版本号")
         revision = services.target_table_save(table=table, data=data, base_version=base, actor=request.user)
     except PermissionDenied as exc:
         raise Http404 from exc
@@ -187,7 +187,8 @@ def target_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def target_history(request: HttpRequest, pk: int) -> HttpResponse:
     table = selectors.table_for_view(request.user, pk)
     revisions = selectors.table_revisions(table)
-    changes = [(rev, revision_changes(older.data if older else {}, rev.data))
+    names = {u.code: u.name for u in selectors.department_units(table.department)}
+    changes = [(rev, revision_changes(older.data if older else {}, rev.data, names))
                for rev, older in zip(revisions, [*revisions[1:], None], strict=True)]
     return render(request, "reports/targets/target_history.html", {"table": table, "changes": changes})
 

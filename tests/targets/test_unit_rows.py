@@ -9,40 +9,15 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from departments.models import Department, Membership, Role
-from reports.annual.demo import INDICATORS
+from departments.models import Department
 from reports.models import AnnualTarget, TargetTable
 from reports.targets import selectors, services
-from reports.targets.demo import table_data
 from workflow import services as wf
 from workflow.services import ContentConflict, ContentLocked
 from workflow.states import State
 
 pytestmark = pytest.mark.django_db
-YEAR = 2022
 CG = "CG-GAFJ-P01"  # 城关派出所, clerk_cg's unit
-
-
-@pytest.fixture
-def police(demo):
-    return demo["CG-GAFJ"]
-
-
-@pytest.fixture
-def declared(police, coordinator) -> TargetTable:
-    table = services.target_table_create(department=police, year=YEAR, actor=coordinator)
-    services.target_table_save(table=table, data=table_data(police, INDICATORS["rows"]), base_version=0,
-                               actor=coordinator)
-    table.refresh_from_db()
-    return table
-
-
-@pytest.fixture
-def xingzhen_clerk(demo):
-    """A clerk of 刑侦大队."""
-    user = get_user_model().objects.create_user("clerk_xz", password="x", first_name="刑侦填报员")
-    Membership.objects.create(user=user, unit=Department.objects.get(name="刑侦大队"), role=Role.CLERK)
-    return user
 
 
 def row(name: str, unit: str = CG, **extra: str) -> dict[str, str]:
@@ -66,7 +41,11 @@ def test_a_units_clerk_adds_edits_and_deletes_only_its_own_rows(declared, clerk)
     assert own_rows(declared) == rows
     others = [r for r in before["indicators"] if r["unit"] != CG]
     assert [r for r in declared.data["indicators"] if r["unit"] != CG] == others
-    assert declared.data["indicators"][:2] == rows  # in the place of the unit's first row
+    order = [r["name"] for r in declared.data["indicators"]]
+    assert order[0] == "矛盾纠纷排查化解率"  # edited in its place
+    level1 = [r["level1"] for r in declared.data["indicators"]]
+    assert level1 == sorted(level1, key=["产出", "效益", "满意度"].index)  # the new 产出 row among 产出
+    assert level1[order.index("社区走访次数") + 1] != "产出"
     assert (declared.data["goal"], declared.data["tasks"]) == (before["goal"], before["tasks"])
     names = set(AnnualTarget.objects.filter(table=declared).values_list("name", flat=True))
     assert "社区走访次数" in names and "服务对象满意度" not in names
@@ -194,7 +173,10 @@ def test_the_clerk_finds_the_table_and_saves_its_rows_as_a_revision(client, decl
     response = _post(client, declared, [row("社区走访次数")], declared.version)
     assert response.status_code == 302
     history = client.get(reverse("reports:target_history", args=[declared.pk])).content.decode()
-    assert "第 2 次修订" in history and "张明" in history and "社区走访次数" in history
+    latest = history.split("第 1 次修订")[0]
+    assert "第 2 次修订" in latest and "张明" in latest
+    assert "指标「社区走访次数」· 责任单位" in latest and "城关派出所" in latest  # the unit by its name
+    assert "刑事案件打处人数" not in latest  # only the rows that changed, not every row after them
 
 
 def test_a_forged_row_of_another_unit_is_refused_in_chinese(client, declared, clerk):
@@ -214,3 +196,13 @@ def test_a_conflict_on_the_page_keeps_what_was_typed(client, declared, clerk, co
     assert response.status_code == 400 and "保存冲突" in text and "李芳" in text and "社区走访次数" in text
     assert 'name="base_version" value="2"' in text
     assert TargetTable.objects.get(pk=declared.pk).version == 2
+
+
+@pytest.mark.parametrize(("username", "page"), [("clerk_cg", "target_rows"), ("coord_jwbz", "target_edit")])
+def test_a_non_numeric_base_version_is_a_400_not_a_500(client, declared, username, page):
+    client.force_login(get_user_model().objects.get(username=username))
+    response = client.post(reverse(f"reports:{page}", args=[declared.pk]),
+                           {"base_version": "abc", "t-goal": "x", "ind-TOTAL_FORMS": "0", "ind-INITIAL_FORMS": "0",
+                            "tasks-TOTAL_FORMS": "0", "tasks-INITIAL_FORMS": "0"})
+    assert response.status_code == 400 and "版本号" in response.content.decode()
+    assert TargetTable.objects.get(pk=declared.pk).version == 1
