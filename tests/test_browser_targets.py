@@ -125,7 +125,7 @@ def test_a_units_clerk_adds_its_row_and_the_coordinator_sees_it(live_server, bro
     _fill_indicator(page, i, ("产出", "数量", "社区走访次数", "≥", "1200", "户", "5", "城关派出所"))
     clerk.shot("targets_unit_rows_form.png")
     page.get_by_role("button", name="保存本单位指标").click()
-    expect(page.locator("ul.messages")).to_contain_text("本单位指标已保存为第 2 次修订")
+    expect(page.locator("ul.messages")).to_contain_text("已保存为第 2 次修订")
     expect(page.locator("table.targets-table")).to_contain_text("社区走访次数")
     expect(page.get_by_role("button", name="提交审核", exact=True)).to_have_count(0)
     clerk.shot("targets_unit_row_added.png")

@@ -91,11 +91,6 @@ def tables_to_contribute(user: AbstractBaseUser) -> list[TargetTable]:
     return [t for t in tables if may_contribute(user, t)]
 
 
-def unit_rows(data: dict[str, Any], codes: set[str]) -> list[dict[str, Any]]:
-    """The indicator rows whose responsible unit is one of ``codes``, in table order."""
-    return [row for row in data.get("indicators", []) if row.get("unit") in codes]
-
-
 def editions(table: TargetTable) -> list[TargetTable]:
     """Every edition of the table's department and year, newest first, ``in_force`` marked."""
     rows = list(TargetTable.objects.filter(department=table.department_id, year=table.year)

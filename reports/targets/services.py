@@ -5,6 +5,7 @@ frozen (its content is not editable and ``workflow_frozen_reason`` refuses a reo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +22,8 @@ from workflow.guards import content_editable
 from workflow.services import ContentConflict, ContentLocked, submission_content_save
 from workflow.states import State
 
-from .selectors import approved_table, department_units, unit_rows, writable_units
+from .merge import rows_merge, table_merge
+from .selectors import approved_table, department_units, writable_units
 
 
 def _require_coordinator(actor: AbstractBaseUser, department: Department) -> None:
@@ -60,16 +62,6 @@ def _rows_rewrite(table: TargetTable) -> None:
     ])
 
 
-@transaction.atomic
-def target_table_save(*, table: TargetTable, data: dict[str, Any], base_version: int,
-                      actor: AbstractBaseUser) -> TargetRevision:
-    """Save as the next revision over the one the form was loaded from (draft or returned only)."""
-    _require_coordinator(actor, table.department)
-    revision = submission_content_save(item=table, changes={"data": data}, base_version=base_version, actor=actor)
-    _rows_rewrite(table)
-    return revision
-
-
 def _data_at(table: TargetTable, version: int) -> dict[str, Any] | None:
     """The content ``table`` had at ``version`` (what a form loaded then showed); None if unknown."""
     if version == table.version:
@@ -80,27 +72,51 @@ def _data_at(table: TargetTable, version: int) -> dict[str, Any] | None:
     return revision.data if revision else None
 
 
-def rows_merge(indicators: list[dict[str, Any]], codes: set[str], rows: list[dict[str, Any]]
-               ) -> list[dict[str, Any]]:
-    """``indicators`` with the rows of the units ``codes`` replaced by ``rows``, every other unit's row
-    kept as it is now. A row keeps the place of the row of its name; a new (or renamed) one goes after
-    the last row of its 一级指标 (the table reads 产出, 效益, 满意度 in order), or at the end."""
-    unplaced = {row.get("name"): row for row in rows}
-    merged = [unplaced.pop(row.get("name"), None) if row.get("unit") in codes else row for row in indicators]
-    merged = [row for row in merged if row is not None]
-    for row in unplaced.values():
-        at = max((i + 1 for i, r in enumerate(merged) if r.get("level1") == row.get("level1")), default=len(merged))
-        merged.insert(at, row)
-    return merged
+class TableConflict(ContentConflict):
+    """Others changed, since the form was loaded, parts the saver changed too: ``parts`` names them
+    ("" the header, a unit's code, "name:…" a 三级指标 now declared twice)."""
+
+    def __init__(self, latest: TargetRevision | None, parts: list[str]):
+        super().__init__(latest)
+        self.parts = parts
 
 
-def _rows_refuse(rows: list[dict[str, Any]], units: list[Department], merged: list[dict[str, Any]]) -> None:
-    codes = {u.code for u in units}
+def _merged_save(table: TargetTable, base_version: int, content: Callable[[dict[str, Any]], dict[str, Any]],
+                 actor: AbstractBaseUser) -> TargetRevision:
+    """Save ``content(base)`` (the saver's content, built on what its form showed) as the next revision,
+    merged with whatever others saved since ``base_version`` (``merge.table_merge``): the row lock
+    orders concurrent saves, a part both changed is a ContentConflict (``parts`` names them)."""
+    current = TargetTable.objects.select_for_update().get(pk=table.pk)
+    if not content_editable(current):
+        raise ContentLocked(current.get_state_display())
+    base = _data_at(current, base_version)
+    if base is None:
+        raise ContentConflict(current.workflow_latest_revision())
+    data, clashes = table_merge(base, content(base), current.data)
+    if clashes:
+        raise TableConflict(current.workflow_latest_revision(), clashes)
+    revision = submission_content_save(item=current, changes={"data": data}, base_version=current.version,
+                                       actor=actor)
+    _rows_rewrite(current)
+    table.refresh_from_db()
+    return revision
+
+
+@transaction.atomic
+def target_table_save(*, table: TargetTable, data: dict[str, Any], base_version: int,
+                      actor: AbstractBaseUser) -> TargetRevision:
+    """Save the whole table as the next revision over the one the form was loaded from (draft or
+    returned only); what units saved meanwhile in parts the coordinator left alone is kept."""
+    _require_coordinator(actor, table.department)
+    return _merged_save(table, base_version, lambda base: data, actor)
+
+
+def _rows_refuse(rows: list[dict[str, Any]], codes: set[str], mine: dict[str, Any]) -> None:
     for i, row in enumerate(rows, start=1):
         if row.get("unit") not in codes:
             raise PermissionDenied(f"第 {i} 项指标「{row.get('name', '')}」的责任单位不是您的单位："
                                    "您只能填报本单位负责的指标。")
-    names = [row.get("name") for row in merged]
+    names = [row.get("name") for row in mine.get("indicators", [])]
     taken = sorted({row.get("name") for row in rows if names.count(row.get("name")) > 1})
     if taken:
         raise ValidationError(f"三级指标「{'、'.join(taken)}」已在目标表中（其他单位填报），请勿重复填报。")
@@ -109,26 +125,20 @@ def _rows_refuse(rows: list[dict[str, Any]], units: list[Department], merged: li
 @transaction.atomic
 def target_rows_save(*, table: TargetTable, rows: list[dict[str, Any]], base_version: int,
                      actor: AbstractBaseUser) -> TargetRevision:
-    """A unit's contribution: its indicator rows replace the rows of the actor's units, merged into the
-    table as it is now, so rows other units saved meanwhile are kept. A conflict only when the actor's
-    units' rows changed since the form was loaded (``base_version``); saved as the next revision."""
+    """A unit's contribution: its indicator rows replace the rows of the actor's units in the table its
+    form showed, merged with what others saved since (their rows are kept; a conflict only when they
+    changed this unit's rows too); saved as the next revision."""
     units = writable_units(actor, table.department)
     if not units:
         raise PermissionDenied("您不在本部门的填报单位中，不能填报目标表。")
     codes = {u.code for u in units}
-    current = TargetTable.objects.select_for_update().get(pk=table.pk)
-    if not content_editable(current):
-        raise ContentLocked(current.get_state_display())
-    base = _data_at(current, base_version)
-    if base is None or unit_rows(base, codes) != unit_rows(current.data, codes):
-        raise ContentConflict(current.workflow_latest_revision())
-    merged = rows_merge(current.data.get("indicators", []), codes, rows)
-    _rows_refuse(rows, units, merged)
-    revision = submission_content_save(item=current, changes={"data": current.data | {"indicators": merged}},
-                                       base_version=current.version, actor=actor)
-    _rows_rewrite(current)
-    table.refresh_from_db()
-    return revision
+
+    def content(base: dict[str, Any]) -> dict[str, Any]:
+        mine = base | {"indicators": rows_merge(base.get("indicators", []), codes, rows)}
+        _rows_refuse(rows, codes, mine)
+        return mine
+
+    return _merged_save(table, base_version, content, actor)
 
 
 @transaction.atomic

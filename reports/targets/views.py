@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 from departments import permissions as perms
 from departments.models import Department, DepartmentKind
 from departments.selectors import audit_history
+from reports.models import TargetRevision
 from reports.params import int_param
 from workflow import selectors as history
 from workflow.guards import actions_for, content_editable
@@ -21,6 +24,7 @@ from workflow.transitions import TRANSITIONS
 from . import checks, selectors, services
 from .diff import revision_changes
 from .forms import AdjustForm, CreateForm, posted_data, posted_rows, rows_formset, table_forms
+from .merge import unit_rows
 
 
 def _coordinated(user) -> list[Department]:  # noqa: ANN001
@@ -74,39 +78,29 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator writes the whole table: the goal, the key tasks and every unit's indicators."""
     table = selectors.table_for_edit(request.user, pk)
     if not content_editable(table):
         messages.error(request, f"该目标表{table.get_state_display()}，不能修改；需要修改的请发起调整。")
         return redirect(table.get_absolute_url())
     units = selectors.department_units(table.department)
-    form, tasks, indicators = table_forms(table.data, units, request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
+    post = request.POST if request.method == "POST" else None
+    form, tasks, indicators = table_forms(table.data, units, post)
+    base_version = int_param(request.POST.get("base_version"), label="版本号") if post else table.version
+    if post is not None:
         data = posted_data(form, tasks, indicators)
-        if data is not None:
-            return _save(request, table, data)
-        messages.error(request, "有填写错误，未保存。请按红色提示修改。")
-        status = 400
+        if data is None:
+            messages.error(request, "有填写错误，未保存。请按红色提示修改。")
+        else:
+            saved, base_version = _save(request, table, units, base_version,
+                                        lambda base: services.target_table_save(
+                                            table=table, data=data, base_version=base, actor=request.user))
+            if saved:
+                return redirect(table.get_absolute_url())
     return render(request, "reports/targets/target_edit.html", {
         "table": table, "form": form, "tasks": tasks, "indicators": indicators,
-        "base_version": request.POST.get("base_version", table.version), "issues": checks.table_issues(table.data),
-    }, status=status)
-
-
-def _save(request: HttpRequest, table, data: dict) -> HttpResponse:  # noqa: ANN001
-    try:
-        base = int_param(request.POST.get("base_version"), label="版本号")
-        revision = services.target_table_save(table=table, data=data, base_version=base, actor=request.user)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    except ContentConflict:
-        messages.error(request, "保存冲突：该目标表已被他人修改，您的修改未保存。请刷新后重新填写。")
-        return redirect("reports:target_edit", pk=table.pk)
-    except ContentLocked as locked:
-        messages.error(request, f"该目标表{locked.state_label}，不能修改。")
-        return redirect(table.get_absolute_url())
-    messages.success(request, f"已保存为第 {revision.number} 次修订。")
-    return redirect(table.get_absolute_url())
+        "base_version": base_version, "issues": checks.table_issues(table.data),
+    }, status=400 if post is not None else 200)
 
 
 @login_required
@@ -118,14 +112,16 @@ def target_rows(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(table.get_absolute_url())
     codes = {u.code for u in units}
     post = request.POST if request.method == "POST" else None
-    formset = rows_formset(selectors.unit_rows(table.data, codes), units, post)
+    formset = rows_formset(unit_rows(table.data, codes), units, post)
     base_version = int_param(request.POST.get("base_version"), label="版本号") if post else table.version
     if post is not None:
         rows = posted_rows(formset)
         if rows is None:
             messages.error(request, "有填写错误，未保存。请按红色提示修改。")
         else:
-            saved, base_version = _rows_save(request, table, rows, base_version)
+            saved, base_version = _save(request, table, units, base_version,
+                                        lambda base: services.target_rows_save(
+                                            table=table, rows=rows, base_version=base, actor=request.user))
             if saved:
                 return redirect(table.get_absolute_url())
     return render(request, "reports/targets/target_rows.html", {
@@ -134,23 +130,33 @@ def target_rows(request: HttpRequest, pk: int) -> HttpResponse:
     }, status=400 if post is not None else 200)
 
 
-def _rows_save(request: HttpRequest, table, rows: list, base: int) -> tuple[bool, int]:  # noqa: ANN001
-    """Save a unit's rows; (saved, the version a re-shown form then carries)."""
+def _conflict_message(conflict: ContentConflict, units: list[Department]) -> str:
+    """Who saved in between and which parts both changed; the typed content stays on the page."""
+    latest = conflict.latest
+    who = (latest.author.get_full_name() or latest.author.username) if latest and latest.author else "他人"
+    names = {u.code: f"{u.name}的指标" for u in units} | {"": "年度总体目标或重点工作任务"}
+    parts = [names.get(p, f"三级指标「{p[5:]}」（重复）" if p.startswith("name:") else p)
+             for p in getattr(conflict, "parts", [])]
+    what = f"（{'、'.join(parts)}）" if parts else ""
+    return (f"保存冲突：{who}在您打开页面后修改了同一内容{what}，您的修改未保存。您输入的内容仍在下面，"
+            "核对后再次保存即以其为准。")
+
+
+def _save(request: HttpRequest, table, units: list[Department], base: int,  # noqa: ANN001
+          save: Callable[[int], TargetRevision]) -> tuple[bool, int]:
+    """Run ``save`` over ``base``; (saved, the version a re-shown form then carries)."""
     try:
-        revision = services.target_rows_save(table=table, rows=rows, base_version=base, actor=request.user)
+        revision = save(base)
     except ContentConflict as conflict:
-        latest = conflict.latest
-        who = (latest.author.get_full_name() or latest.author.username) if latest and latest.author else "他人"
-        messages.error(request, f"保存冲突：本单位的指标已被{who}修改，您的修改未保存。您输入的内容仍在下面，"
-                                "核对后再次保存即以其为准。")
-        return False, latest.number if latest else base
+        messages.error(request, _conflict_message(conflict, units))
+        return False, conflict.latest.number if conflict.latest else base
     except ContentLocked as locked:
         messages.error(request, f"该目标表{locked.state_label}，不能修改。")
         return False, base
     except (PermissionDenied, ValidationError) as refusal:
         messages.error(request, "；".join(getattr(refusal, "messages", None) or [str(refusal)]))
         return False, base
-    messages.success(request, f"本单位指标已保存为第 {revision.number} 次修订。")
+    messages.success(request, f"已保存为第 {revision.number} 次修订。")
     return True, revision.number
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from departments.models import Department
 from reports.models import AnnualTarget, TargetTable
 from reports.targets import selectors, services
+from reports.targets.merge import table_merge, unit_rows
 from workflow import services as wf
 from workflow.services import ContentConflict, ContentLocked
 from workflow.states import State
@@ -26,7 +27,7 @@ def row(name: str, unit: str = CG, **extra: str) -> dict[str, str]:
 
 
 def own_rows(table: TargetTable, unit: str = CG) -> list[dict]:
-    return selectors.unit_rows(table.data, {unit})
+    return unit_rows(table.data, {unit})
 
 
 def test_a_units_clerk_adds_edits_and_deletes_only_its_own_rows(declared, clerk):
@@ -130,10 +131,38 @@ def test_a_change_to_the_units_own_rows_meanwhile_is_a_conflict(declared, clerk,
     assert [r["name"] for r in own_rows(TargetTable.objects.get(pk=declared.pk))] == ["社区走访次数"]
 
 
-def test_the_coordinators_whole_table_save_over_a_stale_form_is_a_conflict(declared, clerk, coordinator):
-    services.target_rows_save(table=declared, rows=[row("社区走访次数")], base_version=1, actor=clerk)
-    with pytest.raises(ContentConflict):
-        services.target_table_save(table=declared, data=declared.data, base_version=1, actor=coordinator)
+def test_the_coordinators_save_over_a_stale_form_keeps_the_units_rows(declared, clerk, coordinator):
+    stale = declared.data  # the coordinator's form, loaded at version 1
+    services.target_rows_save(table=declared, rows=[*own_rows(declared), row("社区走访次数")], base_version=1,
+                              actor=clerk)
+    services.target_table_save(table=declared, data=stale | {"goal": "新的年度总体目标"}, base_version=1,
+                               actor=coordinator)
+    declared.refresh_from_db()
+    assert declared.version == 3 and declared.data["goal"] == "新的年度总体目标"
+    assert "社区走访次数" in [r["name"] for r in own_rows(declared)]  # the unit's save is not dropped
+    # the coordinator changing the same unit's rows over the stale form: a conflict naming the unit
+    changed = stale | {"indicators": [dict(r, target="1") if r["unit"] == CG else r for r in stale["indicators"]]}
+    with pytest.raises(services.TableConflict) as caught:
+        services.target_table_save(table=declared, data=changed, base_version=1, actor=coordinator)
+    assert caught.value.parts == [CG] and caught.value.latest.number == 3
+    assert TargetTable.objects.get(pk=declared.pk).version == 3
+
+
+def test_the_merge_takes_each_part_from_whoever_changed_it():
+    a, b = row("甲", "A"), row("乙", "B", level1="效益")
+    base = {"goal": "g", "tasks": [], "indicators": [a, b]}
+    mine = base | {"goal": "g2"}
+    theirs = base | {"indicators": [a, dict(b, target="9"), row("丙", "B", level1="效益")]}
+    merged, clashes = table_merge(base, mine, theirs)
+    assert clashes == [] and merged["goal"] == "g2"
+    assert merged["indicators"] == theirs["indicators"]
+    _, clashes = table_merge(base, base | {"goal": "x"}, base | {"goal": "y"})
+    assert clashes == [""]
+    _, clashes = table_merge(base, base | {"indicators": [a, b, row("丙", "A")]},
+                             base | {"indicators": [a, b, row("丙", "B")]})
+    assert clashes == ["name:丙"]  # each unit added its own 丙 meanwhile
+    merged, clashes = table_merge(base, base | {"indicators": [dict(a, unit="B"), b]}, theirs)
+    assert clashes == ["B"]  # a row moved into a unit whose rows changed meanwhile
 
 
 def test_a_units_rows_in_an_adjustment_merge_over_the_coordinators_edits(declared, clerk, coordinator,
@@ -206,3 +235,32 @@ def test_a_non_numeric_base_version_is_a_400_not_a_500(client, declared, usernam
                             "tasks-TOTAL_FORMS": "0", "tasks-INITIAL_FORMS": "0"})
     assert response.status_code == 400 and "版本号" in response.content.decode()
     assert TargetTable.objects.get(pk=declared.pk).version == 1
+
+
+def _full_post(data: dict, base_version: int) -> dict[str, str]:
+    """The coordinator's edit form as the browser posts it, for ``data``."""
+    post = {"base_version": str(base_version), "t-goal": data["goal"], "tasks-TOTAL_FORMS": "0",
+            "tasks-INITIAL_FORMS": "0", "ind-TOTAL_FORMS": str(len(data["indicators"])),
+            "ind-INITIAL_FORMS": str(len(data["indicators"]))}
+    for i, r in enumerate(data["indicators"]):
+        post |= {f"ind-{i}-{k}": v for k, v in r.items()}
+    return post
+
+
+def test_the_coordinators_page_merges_or_names_the_conflict(client, declared, clerk, coordinator):
+    stale = declared.data | {"tasks": []}
+    services.target_rows_save(table=declared, rows=[*own_rows(declared), row("社区走访次数")], base_version=1,
+                              actor=clerk)
+    client.force_login(coordinator)
+    url = reverse("reports:target_edit", args=[declared.pk])
+    changed = stale | {"indicators": [dict(r, target="1") if r["unit"] == CG and r["nature"] != "定性" else r
+                                      for r in stale["indicators"]]}
+    response = client.post(url, _full_post(changed | {"goal": "联络员改写的目标"}, 1))
+    text = response.content.decode()
+    assert response.status_code == 400 and "保存冲突：张明" in text and "城关派出所的指标" in text
+    assert "联络员改写的目标" in text and 'name="base_version" value="2"' in text  # what was typed stays
+    assert TargetTable.objects.get(pk=declared.pk).version == 2
+    response = client.post(url, _full_post(stale | {"goal": "联络员改写的目标"}, 1))
+    assert response.status_code == 302
+    table = TargetTable.objects.get(pk=declared.pk)
+    assert table.data["goal"] == "联络员改写的目标" and "社区走访次数" in str(table.data["indicators"])
