@@ -140,7 +140,7 @@ def test_a_units_clerk_adds_its_row_and_the_coordinator_sees_it(live_server, bro
     expect(coord.page.locator("section.revision").first).to_contain_text("第 2 次修订")
     expect(coord.page.locator("section.revision").first).to_contain_text("张明")
     expect(coord.page.locator("section.revision").first).to_contain_text("社区走访次数")
-    coord.shot("targets_unit_row_history.png")
+    coord.shot("targets_unit_row_history.png", full_page=False)
     coord.close()
     names = [r["name"] for r in TargetTable.objects.get(pk=table.pk).data["indicators"]]
     assert names[names.index("预算执行进度") + 1] == "社区走访次数"  # among the 产出 rows
