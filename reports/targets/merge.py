@@ -44,14 +44,14 @@ def table_merge(base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, An
     for key in HEADER:
         if mine.get(key) == base.get(key) and key in theirs:
             merged[key] = theirs[key]
-    rows = list(mine.get("indicators", []))
-    everyone = (*base.get("indicators", []), *rows, *theirs.get("indicators", []))
+    rows = list(theirs.get("indicators", []))  # the table as it is now; the saver's changes go into it
+    everyone = (*base.get("indicators", []), *mine.get("indicators", []), *rows)
     for code in dict.fromkeys(row.get("unit") for row in everyone):
         parts = [unit_rows(data, {code}) for data in (base, mine, theirs)]
-        if parts[1] == parts[0]:
-            rows = rows_merge(rows, {code}, parts[2])
-        elif _clash(*parts):
+        if _clash(*parts):
             clashes.append(code)
+        elif parts[1] != parts[0]:
+            rows = rows_merge(rows, {code}, parts[1])
     names = [row.get("name") for row in rows]
     clashes += sorted({f"name:{n}" for n in names if names.count(n) > 1})
     return merged | {"indicators": rows}, clashes

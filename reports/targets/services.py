@@ -5,6 +5,7 @@ frozen (its content is not editable and ``workflow_frozen_reason`` refuses a reo
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,8 @@ from workflow.states import State
 from .merge import rows_merge, table_merge
 from .selectors import approved_table, department_units, writable_units
 
+EMPTY_TABLE: dict[str, Any] = {"goal": "", "tasks": [], "indicators": []}  # edition 1 as created
+
 
 def _require_coordinator(actor: AbstractBaseUser, department: Department) -> None:
     if not perms.can_coordinate(actor, department):
@@ -40,7 +43,7 @@ def target_table_create(*, department: Department, year: int, actor: AbstractBas
     try:
         with transaction.atomic():
             table = TargetTable.objects.create(department=department, year=year, edition=1, created_by=actor,
-                                               data={"goal": "", "tasks": [], "indicators": []})
+                                               data=copy.deepcopy(EMPTY_TABLE))
     except IntegrityError as exc:  # a concurrent create won
         raise ValidationError(f"{department.name}已有 {year} 年度的整体绩效目标表。") from exc
     audit_record(actor=actor, action="target_table_create", target=table, department=department,
@@ -67,7 +70,7 @@ def _data_at(table: TargetTable, version: int) -> dict[str, Any] | None:
     if version == table.version:
         return table.data
     if version == 0:  # a new edition starts as its base's content, before any revision
-        return table.based_on.data if table.based_on_id else {"indicators": []}
+        return table.based_on.data if table.based_on_id else EMPTY_TABLE
     revision = table.revisions.filter(number=version).first()
     return revision.data if revision else None
 
@@ -92,7 +95,8 @@ def _merged_save(table: TargetTable, base_version: int, content: Callable[[dict[
     base = _data_at(current, base_version)
     if base is None:
         raise ContentConflict(current.workflow_latest_revision())
-    data, clashes = table_merge(base, content(base), current.data)
+    data, clashes = (content(base), []) if base_version == current.version else \
+        table_merge(base, content(base), current.data)
     if clashes:
         raise TableConflict(current.workflow_latest_revision(), clashes)
     revision = submission_content_save(item=current, changes={"data": data}, base_version=current.version,

@@ -181,6 +181,15 @@ def test_a_units_rows_in_an_adjustment_merge_over_the_coordinators_edits(declare
     assert [r["name"] for r in own_rows(TargetTable.objects.get(pk=declared.pk))][0] == "矛盾纠纷排查化解率"
 
 
+def test_a_unit_saving_over_the_empty_first_draft_keeps_the_coordinators_first_save(police, clerk, coordinator):
+    table = services.target_table_create(department=police, year=2023, actor=coordinator)  # version 0
+    services.target_table_save(table=table, data={"goal": "目标", "tasks": [], "indicators": [row("甲", police.code)]},
+                               base_version=0, actor=coordinator)
+    services.target_rows_save(table=table, rows=[row("社区走访次数")], base_version=0, actor=clerk)
+    table.refresh_from_db()
+    assert table.data["goal"] == "目标" and [r["name"] for r in table.data["indicators"]] == ["甲", "社区走访次数"]
+
+
 # pages -------------------------------------------------------------------------
 
 def _post(client, table: TargetTable, rows: list[dict], base_version: int):  # noqa: ANN202
