@@ -1,6 +1,7 @@
 """Declaring and approving a 整体绩效目标表 in the browser (1366×768): the coordinator writes the
 2022 targets and submits them, the 组长 and the finance reviewer approve, and the 2022 Q1 monitoring
-then lists exactly those indicators for their responsible units."""
+then lists exactly those indicators for their responsible units. A 派出所's clerk adds its own row to the
+draft from 我的填报, and the coordinator sees it in the table and in the history."""
 
 from __future__ import annotations
 
