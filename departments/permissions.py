@@ -39,6 +39,7 @@ class Grant:
     path: str
     budget_department_id: int | None
     is_group_leader: bool
+    unit_name: str = ""  # for the page header: every page shows the roles, so no query of its own
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Scope:
 def _load_scope(user: AbstractBaseUser) -> Scope:
     memberships = Membership.objects.filter(user=user).select_related("unit")
     grants = tuple(
-        Grant(m.role, m.unit_id, m.unit.path, m.unit.budget_department_id, m.is_group_leader)
+        Grant(m.role, m.unit_id, m.unit.path, m.unit.budget_department_id, m.is_group_leader, m.unit.name)
         for m in memberships
     )
     acting, shared = _object_grant_paths(user)

@@ -23,15 +23,8 @@ class RoleLine:
 
 
 def membership_summary(user: AbstractBaseUser) -> list[RoleLine]:
-    """The user's roles with unit names, for the header and the home page."""
-    scope = user_scope(user)
-    names = dict(
-        Department.objects.filter(pk__in={g.unit_id for g in scope.grants}).values_list("pk", "name")
-    ) if scope.grants else {}
-    return [
-        RoleLine(g.role, Role(g.role).label, names.get(g.unit_id, ""), g.is_group_leader)
-        for g in scope.grants
-    ]
+    """The user's roles with unit names, for the header and the home page (from the loaded scope: no query)."""
+    return [RoleLine(g.role, Role(g.role).label, g.unit_name, g.is_group_leader) for g in user_scope(user).grants]
 
 
 def department_list(user: AbstractBaseUser) -> QuerySet[Department]:

@@ -85,7 +85,11 @@ def report_status(report: Report) -> ReportStatus:
 
 def status_of(report: Report, sections: list[Section]) -> ReportStatus:
     """The status of a report whose sections are already loaded."""
-    states = [s.state for s in sections]
+    return status_of_states(report, [s.state for s in sections])
+
+
+def status_of_states(report: Report, states: list[str]) -> ReportStatus:
+    """The status of a report from its sections' states (a page's grid reads them anyway)."""
     return ReportStatus(len(states), states.count(State.APPROVED), states.count(State.LEADING_APPROVED),
                         sum(1 for s in states if s in OVERDUE_STATES), report.due_on(), report.cycle.due_on)
 

@@ -16,15 +16,25 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Max, Min, Q, QuerySet, Value, When
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from departments import permissions as perms
 from departments.models import Role
 from reports.annual import scoring
-from reports.annual.selectors import ReportStatus, report_status, section_queryset, with_due, with_status
+from reports.annual.selectors import (
+    ReportStatus,
+    report_status,
+    section_queryset,
+    status_of_states,
+    with_due,
+    with_status,
+)
 from reports.models import EvaluationCycle, QuarterlyReport, RectificationItem, Report, Section, SectionKind
-from reports.quarterly.selectors import quarterly_queryset
 from workflow import selectors as history
 from workflow.deadlines import overdue_flag
 from workflow.models import Notification, TransitionLog
@@ -47,13 +57,26 @@ def _returned_first() -> Case:
 
 def inbox_sections(user: AbstractBaseUser, *, finance_items: bool = True) -> QuerySet[Section]:
     """Everything waiting for this user: own returned/draft sections, and reviews due from them. A finance
-    reviewer's thousands of sections are summed up per department (``finance_ready_reports``) and listed
+    reviewer's thousands of sections are summed up per department (``finance_ready_page``) and listed
     one department at a time: ``finance_items=False`` leaves them out."""
+    waiting = _waiting_for(user, "report__department__", finance_items)
+    if _matches_nothing(Section.objects.filter(waiting)):
+        return Section.objects.none()  # a reviewer's own list, without the finance items: nothing to build
     return (
-        with_due(section_queryset().filter(_waiting_for(user, "report__department__", finance_items)))
+        with_due(section_queryset().filter(waiting))
         .annotate(returned_first=_returned_first())
         .order_by("returned_first", "due", "report__department__order", "node__order", "pk")
     )
+
+
+def _matches_nothing(queryset: QuerySet) -> bool:
+    """Whether the filter can match no row (a scope without the roles it asks for), known without a query:
+    Django refuses to compile such a WHERE."""
+    try:
+        queryset.query.get_compiler(queryset.db).compile(queryset.query.where)
+    except EmptyResultSet:
+        return True
+    return False
 
 
 # What the user does next with an item in their inbox, by its state: (label, page).
@@ -84,6 +107,12 @@ def inbox_rows(sections: list[Section]) -> list[InboxRow]:
     return rows
 
 
+def gate_open(pending: int, require_leading: bool) -> bool:
+    """Whether the finance bureau may approve a report's ready sections now: once none is still before the
+    leading group, or at once where the cycle does not require the leading group first."""
+    return pending == 0 or not require_leading
+
+
 @dataclass(frozen=True)
 class ReadyReport:
     report: Report
@@ -109,35 +138,69 @@ class ReadyReport:
 
     @property
     def gate_open(self) -> bool:
-        return self.pending == 0 or not self.report.cycle.require_leading_before_finance
+        return gate_open(self.pending, self.report.cycle.require_leading_before_finance)
 
 
-def finance_ready_reports(user: AbstractBaseUser, today: date) -> list[ReadyReport]:
+def finance_ready_page(user: AbstractBaseUser, today: date, number: Any, per_page: int) -> Page:
     """Per department: how many sections are ready for the finance bureau (N/M), since when the oldest
-    has waited, and whether the department is overdue — one row per department, in one query."""
-    waiting = Q(sections__state=State.LEADING_APPROVED)
-    reports = with_status(
-        Report.objects.filter(perms.finance_review_filter(user, via="department__")).select_related("cycle", "department")
-    ).annotate(oldest_waiting=Min("sections__submitted_at", filter=waiting)).order_by(
-        "-cycle__year", "department__order", "department__code")
-    rows = [ReadyReport(r, status, status.is_overdue(today)) for r in reports if (status := report_status(r))]
-    rows = [r for r in rows if r.status.unapproved]
-    # departments whose sections can be approved now come first, the longest waiting first among them
-    return sorted(rows, key=lambda r: (not (r.ready and r.gate_open), -r.report.cycle.year,
-                                       r.report.oldest_waiting is None, r.report.oldest_waiting or 0))
+    has waited, and whether the department is overdue — one row per department, a page at a time.
+
+    The order is decided on plain per-report counts (one aggregate query over the sections, no model
+    rows), then only the page's reports are read with their status (``with_status``): the status
+    aggregate over a whole district costs far more than over one page."""
+    waiting = Q(state=State.LEADING_APPROVED)
+    counts = (Section.objects.filter(perms.finance_review_filter(user, via="report__department__")).order_by()
+              .values_list("report_id", "report__cycle__year", "report__cycle__require_leading_before_finance")
+              .annotate(total=Count("pk"), approved=Count("pk", filter=Q(state=State.APPROVED)),
+                        ready=Count("pk", filter=waiting), oldest=Min("submitted_at", filter=waiting)))
+    keys = []
+    for pk, year, require, total, approved, ready, oldest in counts:
+        if total > approved:  # departments whose sections can be approved now first, the longest waiting first
+            keys.append(((not (ready and gate_open(total - ready - approved, require)), -year, oldest is None,
+                          oldest or 0, pk), pk))
+    page = Paginator([pk for _, pk in sorted(keys)], per_page).get_page(number)
+    reports = with_status(Report.objects.filter(pk__in=list(page.object_list)).select_related("cycle", "department")
+                          ).annotate(oldest_waiting=Min("sections__submitted_at", filter=Q(sections__state=State.LEADING_APPROVED)))
+    by_pk = {r.pk: r for r in reports} if page.object_list else {}
+    page.object_list = [ReadyReport(r, status, status.is_overdue(today))
+                        for r in (by_pk[pk] for pk in page.object_list if pk in by_pk) if (status := report_status(r))]
+    return page
 
 
-def progress_reports(user: AbstractBaseUser, cycle: EvaluationCycle) -> QuerySet[Report]:
-    """The reports of a cycle the user oversees (finance: assigned departments; leaders: their own)."""
+def progress_scope(user: AbstractBaseUser, cycle: EvaluationCycle) -> QuerySet[Report]:
+    """The reports of a cycle the user oversees (finance: assigned departments; leaders: their own), in
+    department order, without their status: counted over a district, the status aggregate joins every
+    section (and the deadline subquery runs once per section), so a page reads it from its own grid."""
     oversee = (
         perms.finance_review_filter(user, via="department__")
         | perms.leading_review_filter(user, via="department__")
         | perms.unit_filter(user, frozenset({Role.FINANCE_ADMIN, Role.COORDINATOR}), via="department__")
     )
-    return (
-        with_status(Report.objects.filter(oversee, cycle=cycle)).select_related("department", "template")
-        .order_by("department__order", "department__code")
-    )
+    return (Report.objects.filter(oversee, cycle=cycle).select_related("department", "cycle")
+            .order_by("department__order", "department__code"))
+
+
+def progress_ids(scope: QuerySet[Report]) -> list[tuple[int, int]]:
+    """(report, template) of every report in ``progress_scope``, in its order: the page is cut, the
+    templates found and the states counted from these, so the scope's filter is compiled once."""
+    return list(scope.values_list("pk", "template_id"))
+
+
+def progress_page(reports: QuerySet[Report], ids: list[int], f: ProgressFilters, today: date, number: Any,
+                  per_page: int) -> Page:
+    """One page of the progress grid's ``reports`` (whose pks in order are ``ids``, from ``progress_ids``),
+    each with its deadline; narrowed by stage or grade, every report is read with its status first."""
+    if f.stage or f.grade:
+        return Paginator(progress_filtered(reports, f, today), per_page).get_page(number)
+    page = Paginator(ids, per_page).get_page(number)
+    page.object_list = list(Report.objects.filter(pk__in=list(page.object_list)).select_related("department", "cycle")
+                            .with_due().order_by("department__order", "department__code")) if page.object_list else []
+    return page
+
+
+def progress_reports(user: AbstractBaseUser, cycle: EvaluationCycle) -> QuerySet[Report]:
+    """``progress_scope`` with each report's status annotated (``report_status``)."""
+    return with_status(progress_scope(user, cycle)).select_related("template")
 
 
 # Where a report stands, from its sections (one rule for the dashboard's chart and the progress filter).
@@ -196,11 +259,12 @@ class ProgressFilters:
 
 
 def progress_filtered(reports: QuerySet[Report], f: ProgressFilters, today: date) -> QuerySet[Report] | list[Report]:
-    """The reports of the progress page, narrowed by stage or grade (rules computed in Python, on the
-    annotated rows of the one query: the same functions the dashboard counts with)."""
+    """The reports of the progress page (``progress_scope``), narrowed by stage or grade (rules computed in
+    Python, on the annotated rows of the one query: the same functions the dashboard counts with). Unfiltered,
+    the page is cut in SQL and only its rows get their deadline."""
     if not (f.stage or f.grade):
-        return reports
-    rows = list(reports)
+        return reports.with_due()
+    rows = list(with_status(reports))
     if f.stage == OVERDUE:
         rows = [r for r in rows if report_status(r).is_overdue(today)]
     elif f.stage:
@@ -213,15 +277,7 @@ def progress_filtered(reports: QuerySet[Report], f: ProgressFilters, today: date
 
 GRADES = tuple(label for label, _ in scoring.DEFAULT_GRADES)
 STATE_MARKS = {State.APPROVED: "✓", State.RETURNED: "↩", State.SUBMITTED: "1", State.LEADING_APPROVED: "2"}
-
-
-@dataclass(frozen=True)
-class ProgressCell:
-    pk: int
-    state: str
-    label: str
-    mark: str
-    url: str
+EMPTY_CELL = '<td class="cell"></td>'
 
 
 @dataclass(frozen=True)
@@ -229,36 +285,57 @@ class ProgressRow:
     report: Report
     status: ReportStatus
     is_overdue: bool
-    cells: list[ProgressCell | None]
+    cells: SafeString  # the row's ``<td>`` per section slot, drawn here: a page holds about a thousand
     url: str
 
 
 def progress_rows(reports: list[Report], node_ids: list[int], today: date) -> list[ProgressRow]:
-    """Departments × sections of one page, with marks and the overdue flag (one query for the cells)."""
-    sections = Section.objects.filter(report__in=reports).values_list("id", "report_id", "node_id", "state",
-                                                                      "error_count")
-    url = _url_maker("reports:section_detail")  # one reversal for the page, not one per cell
+    """Departments × sections of one page, with marks, each report's status (from the same sections) and
+    the overdue flag: one query for the page's sections, one URL reversal for all its cells."""
+    sections = Section.objects.filter(report__in=reports).order_by().values_list(
+        "id", "report_id", "node_id", "state", "error_count")
+    head, tail = url_parts("reports:section_detail")
     labels = dict(State.choices)
-    cells = {(report_id, node_id): ProgressCell(pk, state, labels.get(state, state),
-                                                "!" if errors else STATE_MARKS.get(state, ""), url(pk))
-             for pk, report_id, node_id, state, errors in sections}
+    looks: dict[tuple[str, bool], tuple[str, str]] = {}  # (state, has errors) → escaped html around the pk
+    cells: dict[tuple[int, int], str] = {}
+    states: dict[int, list[str]] = {}
+    for pk, report_id, node_id, state, errors in sections:
+        look = looks.get((state, bool(errors)))
+        if look is None:
+            look = looks[(state, bool(errors))] = _cell_html(head, tail, state, labels.get(state, state),
+                                                             "!" if errors else STATE_MARKS.get(state, ""))
+        cells[(report_id, node_id)] = f"{look[0]}{pk}{look[1]}"
+        states.setdefault(report_id, []).append(state)
     rows, report_url = [], _url_maker("reports:report_detail")
     for report in reports:
-        status = report_status(report)
-        rows.append(ProgressRow(report, status, status.is_overdue(today),
-                                [cells.get((report.pk, n)) for n in node_ids], report_url(report.pk)))
+        status = status_of_states(report, states.get(report.pk, []))
+        html = "".join(cells.get((report.pk, n), EMPTY_CELL) for n in node_ids)
+        rows.append(ProgressRow(report, status, status.is_overdue(today), SafeString(html), report_url(report.pk)))
     return rows
 
 
-def _url_maker(name: str) -> Callable[[int], str]:
-    """``reverse(name, args=[pk])`` for many pks from one reversal (the pattern is ``…/<int:pk>/…``)."""
+def _cell_html(head: str, tail: str, state: str, label: str, mark: str) -> tuple[str, str]:
+    """A section's cell, a link to it with its state's mark, cut where its pk goes."""
+    before = format_html('<td class="cell"><a href="{}', head)
+    after = format_html('{}" title="{}"><span class="dot {}">{}</span></a></td>', tail, label, state, mark)
+    return str(before), str(after)
+
+
+def url_parts(name: str) -> tuple[str, str]:
+    """``reverse(name, args=[pk])`` cut where the pk goes (the pattern is ``…/<int:pk>/…``)."""
     marker = 987654321
     head, _, tail = reverse(name, args=[marker]).partition(str(marker))
+    return head, tail
+
+
+def _url_maker(name: str) -> Callable[[int], str]:
+    """``reverse(name, args=[pk])`` for many pks from one reversal."""
+    head, tail = url_parts(name)
     return lambda pk: f"{head}{pk}{tail}"
 
 
 def state_counts(reports: QuerySet[Report]) -> dict[str, int]:
-    rows = Section.objects.filter(report__in=reports.values("pk")).values("state").annotate(n=Count("id"))
+    rows = Section.objects.filter(report__in=reports.values("pk")).order_by().values("state").annotate(n=Count("id"))
     return {row["state"]: row["n"] for row in rows}
 
 
@@ -276,6 +353,6 @@ def inbox_rectifications(user: AbstractBaseUser) -> QuerySet[RectificationItem]:
 
 def inbox_quarterlies(user: AbstractBaseUser) -> QuerySet[QuarterlyReport]:
     """Quarterly reports waiting for this user, like inbox_sections, with ``is_overdue`` per row."""
-    return (quarterly_queryset().filter(_waiting_for(user, "department__"))
+    return (QuarterlyReport.objects.select_related("department", "unit").filter(_waiting_for(user, "department__"))
             .annotate(returned_first=_returned_first(), is_overdue=overdue_flag(due="due_on"))
             .order_by("returned_first", "due_on", "department__order", "unit__order", "pk"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 from departments import permissions as perms
 from reports.annual import selectors as annual_selectors
 from reports.annual.outline import OutlineEntry, build_outline, flatten
-from reports.models import EvaluationCycle, OutlineNode, Report, ReportTemplate
+from reports.models import EvaluationCycle, OutlineNode, ReportTemplate
 from reports.params import int_param, safe_next
 from workflow import services as workflow
 from workflow.contract import Submittable
@@ -36,13 +35,13 @@ QUARTERLY_INBOX = 20
 def inbox(request: HttpRequest) -> HttpResponse:
     """我的待办: returned items with the reviewer's comment first, then drafts and reviews due."""
     departments = perms.departments_in_scope(request.user).order_by("order", "code")
-    ready = selectors.finance_ready_reports(request.user, timezone.localdate())
+    ready = selectors.finance_ready_page(request.user, timezone.localdate(), request.GET.get("dpage"), READY_PAGE)
     # The finance-stage sections of several departments are counted per department above and listed
     # one department at a time (a district's would be thousands).
-    by_department = len(ready) > 1 and not request.GET.get("department")
+    by_department = ready.paginator.count > 1 and not request.GET.get("department")
     inbox_filter = InboxFilter(request.GET, queryset=selectors.inbox_sections(request.user,
                                                                                finance_items=not by_department),
-                               cycles=annual_selectors.cycles_visible(request.user),
+                               cycles=[(c.pk, c.name) for c in annual_selectors.cycles_visible(request.user)],
                                departments=list(departments.values_list("pk", "name")))
     page = Paginator(inbox_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query, ready_query = request.GET.copy(), request.GET.copy()
@@ -51,7 +50,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/review/inbox.html", {
         "filter": inbox_filter, "page": page, "query": query.urlencode(), "ready_query": ready_query.urlencode(),
         "rows": selectors.inbox_rows(list(page)),
-        "ready": Paginator(ready, READY_PAGE).get_page(request.GET.get("dpage")), "by_department": by_department,
+        "ready": ready, "by_department": by_department,
         "quarterlies": selectors.inbox_quarterlies(request.user)[:QUARTERLY_INBOX],
         "rectifications": selectors.inbox_rectifications(request.user)[:QUARTERLY_INBOX],
         "is_admin": perms.can_administer(request.user),
@@ -121,36 +120,37 @@ def progress(request: HttpRequest) -> HttpResponse:
     cycle = next((c for c in cycles if c.pk == cycle_id), None) if cycle_id is not None else next(iter(cycles), None)
     if cycle is None:
         return render(request, "reports/review/progress.html", {"cycle": None, "cycles": cycles})
-    reports_qs = selectors.progress_reports(request.user, cycle)
-    reports_qs, templates, template, nodes = _by_template(request, reports_qs, cycle)
+    scope = selectors.progress_scope(request.user, cycle)
+    ids = selectors.progress_ids(scope)
+    templates, template, nodes = _by_template(request, {t for _, t in ids}, cycle)
+    scope = scope.filter(template=template)
     today = timezone.localdate()
-    page = Paginator(selectors.progress_filtered(reports_qs, filters, today), PROGRESS_PAGE).get_page(
-        request.GET.get("page"))
+    page = selectors.progress_page(scope, [pk for pk, t in ids if t == template.pk], filters, today,
+                                   request.GET.get("page"), PROGRESS_PAGE)
     entries = _progress_entries(template, nodes)
-    counts = selectors.state_counts(reports_qs)
+    counts = selectors.state_counts(scope)
     query = request.GET.copy()
     query.pop("page", None)
     query["template"] = template.pk
     return render(request, "reports/review/progress.html", {
         "cycle": cycle, "cycles": cycles, "entries": entries, "page": page, "filters": filters,
-        "rows": selectors.progress_rows(list(page), [e.node.pk for e in entries], today),
+        "rows": selectors.progress_rows(page.object_list, [e.node.pk for e in entries], today),
         "counts": [(s, counts.get(s.value, 0)) for s in State],
         "query": query.urlencode(), "templates": templates, "template": template,
     })
 
 
-def _by_template(request: HttpRequest, reports: QuerySet[Report], cycle: EvaluationCycle
-                 ) -> tuple[QuerySet[Report], list[ReportTemplate], ReportTemplate, list[OutlineNode]]:
+def _by_template(request: HttpRequest, template_ids: set[int], cycle: EvaluationCycle
+                 ) -> tuple[list[ReportTemplate], ReportTemplate, list[OutlineNode]]:
     """One grid per template: departments of one cycle may write on different outlines. The templates
     and their nodes come in one query."""
     nodes: dict[ReportTemplate, list[OutlineNode]] = {}
-    used = ReportTemplate.objects.filter(reports__in=reports)
-    for node in OutlineNode.objects.filter(template__in=used).select_related("template"):
+    for node in OutlineNode.objects.filter(template_id__in=template_ids).select_related("template"):
         nodes.setdefault(node.template, []).append(node)
     templates = sorted(nodes, key=lambda t: (t.code, t.version))
     picked = request.GET.get("template", "")
     template = next((t for t in templates if str(t.pk) == picked), None) or (templates[0] if templates else cycle.template)
-    return reports.filter(template=template), templates, template, nodes.get(template) or list(template.nodes.all())
+    return templates, template, nodes.get(template) or list(template.nodes.all())
 
 
 def _progress_entries(template: ReportTemplate, nodes: list[OutlineNode]) -> list[OutlineEntry]:
