@@ -68,13 +68,17 @@ class ReportStatus:
 
 def with_status(reports: QuerySet[Report]) -> QuerySet[Report]:
     """Annotate what ``report_status`` reads, in the list's one query."""
-    def count(states: Iterable[str] | None = None) -> Count:
-        return Count("sections", filter=Q(sections__state__in=list(states))) if states else Count("sections")
+    return reports.with_due().annotate(cycle_due=F("cycle__due_on"), **status_counts("sections__"))
 
-    return reports.with_due().annotate(
-        cycle_due=F("cycle__due_on"), status_total=count(), approved_count=count([State.APPROVED]),
-        ready_count=count([State.LEADING_APPROVED]), open_count=count(OVERDUE_STATES),
-    )
+
+def status_counts(via: str) -> dict[str, Count]:
+    """The section counts ``report_status`` reads, as aggregates over the sections reached through ``via``
+    ("sections__" from a report, "" from the sections themselves, grouped by report)."""
+    def count(states: Iterable[str] | None = None) -> Count:
+        return Count(f"{via}id", filter=Q(**{f"{via}state__in": list(states)}) if states else None)
+
+    return {"status_total": count(), "approved_count": count([State.APPROVED]),
+            "ready_count": count([State.LEADING_APPROVED]), "open_count": count(OVERDUE_STATES)}
 
 
 def report_status(report: Report) -> ReportStatus:

@@ -20,6 +20,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Max, Min, Q, QuerySet, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -29,14 +30,22 @@ from reports.annual import scoring
 from reports.annual.selectors import (
     ReportStatus,
     report_status,
-    section_queryset,
+    status_counts,
     status_of_states,
     with_due,
     with_status,
 )
-from reports.models import EvaluationCycle, QuarterlyReport, RectificationItem, Report, Section, SectionKind
+from reports.models import (
+    RECTIFICATION_STATE_LABELS,
+    EvaluationCycle,
+    QuarterlyReport,
+    RectificationItem,
+    Report,
+    Section,
+    SectionKind,
+)
 from workflow import selectors as history
-from workflow.deadlines import overdue_flag
+from workflow.deadlines import is_overdue
 from workflow.models import Notification, TransitionLog
 from workflow.states import EDITABLE_STATES, State
 
@@ -63,7 +72,7 @@ def inbox_sections(user: AbstractBaseUser, *, finance_items: bool = True) -> Que
     if _matches_nothing(Section.objects.filter(waiting)):
         return Section.objects.none()  # a reviewer's own list, without the finance items: nothing to build
     return (
-        with_due(section_queryset().filter(waiting))
+        with_due(Section.objects.select_related("report__cycle", "report__department", "unit", "node").filter(waiting))
         .annotate(returned_first=_returned_first())
         .order_by("returned_first", "due", "report__department__order", "node__order", "pk")
     )
@@ -145,26 +154,35 @@ def finance_ready_page(user: AbstractBaseUser, today: date, number: Any, per_pag
     """Per department: how many sections are ready for the finance bureau (N/M), since when the oldest
     has waited, and whether the department is overdue — one row per department, a page at a time.
 
-    The order is decided on plain per-report counts (one aggregate query over the sections, no model
-    rows), then only the page's reports are read with their status (``with_status``): the status
-    aggregate over a whole district costs far more than over one page."""
-    waiting = Q(state=State.LEADING_APPROVED)
-    counts = (Section.objects.filter(perms.finance_review_filter(user, via="report__department__")).order_by()
-              .values_list("report_id", "report__cycle__year", "report__cycle__require_leading_before_finance")
-              .annotate(total=Count("pk"), approved=Count("pk", filter=Q(state=State.APPROVED)),
-                        ready=Count("pk", filter=waiting), oldest=Min("submitted_at", filter=waiting)))
+    The counts ``report_status`` reads come from one aggregate over the sections grouped by report (no
+    model rows), the order is decided on them, and only the page's reports are read (with their deadline):
+    the status aggregate over a whole district's reports costs far more."""
+    scope = Section.objects.filter(perms.finance_review_filter(user, via="report__department__"))
+    if _matches_nothing(scope):  # not a finance reviewer
+        return Paginator([], per_page).get_page(number)
+    counts = {row["report_id"]: row for row in scope.order_by().values(
+        "report_id", "report__cycle__year", "report__cycle__require_leading_before_finance").annotate(
+        **status_counts(""), oldest_waiting=Min("submitted_at", filter=Q(state=State.LEADING_APPROVED)))}
     keys = []
-    for pk, year, require, total, approved, ready, oldest in counts:
+    for pk, row in counts.items():
+        total, approved, ready = row["status_total"], row["approved_count"], row["ready_count"]
         if total > approved:  # departments whose sections can be approved now first, the longest waiting first
-            keys.append(((not (ready and gate_open(total - ready - approved, require)), -year, oldest is None,
-                          oldest or 0, pk), pk))
+            now = ready and gate_open(total - ready - approved, row["report__cycle__require_leading_before_finance"])
+            keys.append(((not now, -row["report__cycle__year"], row["oldest_waiting"] is None,
+                          row["oldest_waiting"] or 0, pk), pk))
     page = Paginator([pk for _, pk in sorted(keys)], per_page).get_page(number)
-    reports = with_status(Report.objects.filter(pk__in=list(page.object_list)).select_related("cycle", "department")
-                          ).annotate(oldest_waiting=Min("sections__submitted_at", filter=Q(sections__state=State.LEADING_APPROVED)))
-    by_pk = {r.pk: r for r in reports} if page.object_list else {}
-    page.object_list = [ReadyReport(r, status, status.is_overdue(today))
-                        for r in (by_pk[pk] for pk in page.object_list if pk in by_pk) if (status := report_status(r))]
+    reports = {r.pk: r for r in Report.objects.filter(pk__in=list(page.object_list)).select_related(
+        "cycle", "department").with_due()} if page.object_list else {}
+    page.object_list = [_ready(reports[pk], counts[pk], today) for pk in page.object_list if pk in reports]
     return page
+
+
+def _ready(report: Report, counts: dict[str, Any], today: date) -> ReadyReport:
+    for name in ("status_total", "approved_count", "ready_count", "open_count", "oldest_waiting"):
+        setattr(report, name, counts[name])
+    report.cycle_due = report.cycle.due_on  # as ``with_status`` annotates it
+    status = report_status(report)
+    return ReadyReport(report, status, status.is_overdue(today))
 
 
 def progress_scope(user: AbstractBaseUser, cycle: EvaluationCycle) -> QuerySet[Report]:
@@ -343,16 +361,29 @@ def unread_notifications(user: AbstractBaseUser) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True)
 
 
-def inbox_rectifications(user: AbstractBaseUser) -> QuerySet[RectificationItem]:
-    """整改事项 waiting for this user (the unit's to report, the reviews due), with ``is_overdue``."""
-    return (RectificationItem.objects.filter(_waiting_for(user, "department__"), confirmed_at__isnull=False)
-            .select_related("department", "unit")
-            .annotate(returned_first=_returned_first(), is_overdue=overdue_flag(due="due_on"))
-            .order_by("returned_first", "due_on", "department__order", "pk"))
+def inbox_rectifications(user: AbstractBaseUser, limit: int) -> list[dict[str, Any]]:
+    """整改事项 waiting for this user (the unit's to report, the reviews due), the first ``limit``, as the
+    values their rows show with ``state_label`` and ``is_overdue`` (a short list: read as values, the
+    overdue rule applied in Python)."""
+    rows = list(RectificationItem.objects.filter(_waiting_for(user, "department__"), confirmed_at__isnull=False)
+                .annotate(returned_first=_returned_first()).order_by("returned_first", "due_on", "department__order", "pk")
+                .values("pk", "problem", "state", "due_on", "department__name", "unit__name")[:limit])
+    today = timezone.localdate()
+    for row in rows:
+        row.update(state_label=RECTIFICATION_STATE_LABELS[row["state"]],
+                   is_overdue=is_overdue(row["state"], row["due_on"], today))
+    return rows
 
 
-def inbox_quarterlies(user: AbstractBaseUser) -> QuerySet[QuarterlyReport]:
-    """Quarterly reports waiting for this user, like inbox_sections, with ``is_overdue`` per row."""
-    return (QuarterlyReport.objects.select_related("department", "unit").filter(_waiting_for(user, "department__"))
-            .annotate(returned_first=_returned_first(), is_overdue=overdue_flag(due="due_on"))
-            .order_by("returned_first", "due_on", "department__order", "unit__order", "pk"))
+def inbox_quarterlies(user: AbstractBaseUser, limit: int) -> list[dict[str, Any]]:
+    """Quarterly reports waiting for this user, like inbox_sections, the first ``limit``, as the values
+    their rows show with ``state_label`` and ``is_overdue``."""
+    rows = list(QuarterlyReport.objects.filter(_waiting_for(user, "department__"))
+                .annotate(returned_first=_returned_first())
+                .order_by("returned_first", "due_on", "department__order", "unit__order", "pk")
+                .values("pk", "year", "quarter", "state", "due_on", "error_count", "warning_count", "department__name",
+                        "unit__name")[:limit])
+    today, labels = timezone.localdate(), dict(State.choices)
+    for row in rows:
+        row.update(state_label=labels[row["state"]], is_overdue=is_overdue(row["state"], row["due_on"], today))
+    return rows

@@ -41,7 +41,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     by_department = ready.paginator.count > 1 and not request.GET.get("department")
     inbox_filter = InboxFilter(request.GET, queryset=selectors.inbox_sections(request.user,
                                                                                finance_items=not by_department),
-                               cycles=[(c.pk, c.name) for c in annual_selectors.cycles_visible(request.user)],
+                               cycles=list(annual_selectors.cycles_visible(request.user).values_list("pk", "name")),
                                departments=list(departments.values_list("pk", "name")))
     page = Paginator(inbox_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query, ready_query = request.GET.copy(), request.GET.copy()
@@ -49,10 +49,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     ready_query.pop("dpage", None)
     return render(request, "reports/review/inbox.html", {
         "filter": inbox_filter, "page": page, "query": query.urlencode(), "ready_query": ready_query.urlencode(),
-        "rows": selectors.inbox_rows(list(page)),
+        "rows": selectors.inbox_rows(list(page)) if page.paginator.count else [],  # none: not even compiled
         "ready": ready, "by_department": by_department,
-        "quarterlies": selectors.inbox_quarterlies(request.user)[:QUARTERLY_INBOX],
-        "rectifications": selectors.inbox_rectifications(request.user)[:QUARTERLY_INBOX],
+        "quarterlies": selectors.inbox_quarterlies(request.user, QUARTERLY_INBOX),
+        "rectifications": selectors.inbox_rectifications(request.user, QUARTERLY_INBOX),
         "is_admin": perms.can_administer(request.user),
     })
 

@@ -5,8 +5,9 @@ a form with its CSRF token, a localized number per count), and the matrix's rows
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
+from typing import Any
 
 from django import template
 from django.middleware.csrf import get_token
@@ -17,6 +18,7 @@ from reports.annual.outline import OutlineEntry
 from reports.review.selectors import ProgressRow, ReadyReport, url_parts
 
 register = template.Library()
+OVERDUE_BADGE = ' <span class="badge err">逾期</span>'
 
 
 @register.simple_tag(takes_context=True)
@@ -80,3 +82,39 @@ def progress_body(rows: list[ProgressRow]) -> SafeString:
 def _cut(text: str, length: int) -> str:
     """``truncatechars``: at most ``length`` characters, the last one an ellipsis when cut."""
     return text if len(text) <= length else f"{text[:length - 1]}…"
+
+
+@register.simple_tag
+def quarterly_rows(rows: list[dict[str, Any]]) -> SafeString:
+    """我的待办's quarterly reports (``inbox_quarterlies``): quarter (a link), department · unit, state,
+    deadline (overdue marked), and the checks' counts."""
+    head, tail = url_parts("reports:quarterly_detail")
+    return SafeString("".join(
+        f'<tr><td><a href="{head}{q["pk"]}{tail}">{q["year"]}年第{q["quarter"]}季度</a></td>'
+        f'<td>{escape(q["department__name"])} · {escape(q["unit__name"])}</td>'
+        f'<td><span class="state state-{escape(q["state"])}">{escape(q["state_label"])}</span></td>'
+        f'<td class="{"overdue" if q["is_overdue"] else ""}">{_date(q["due_on"])}</td>'
+        f'<td>{_badge("err", q["error_count"], "个错误")}{_badge("warn", q["warning_count"], "个预警待说明")}</td></tr>'
+        for q in rows))
+
+
+@register.simple_tag
+def rectification_rows(rows: list[dict[str, Any]]) -> SafeString:
+    """我的待办's 整改事项 (``inbox_rectifications``): department · unit, the problem (a link), state, and
+    the deadline (overdue marked)."""
+    head, tail = url_parts("reports:rectification_detail")
+    return SafeString("".join(
+        f'<tr><td>{escape(r["department__name"])} · {escape(r["unit__name"])}</td>'
+        f'<td><a href="{head}{r["pk"]}{tail}">{escape(_cut(r["problem"], 50))}</a></td>'
+        f'<td><span class="state state-{escape(r["state"])}">{escape(r["state_label"])}</span></td>'
+        f'<td class="{"overdue" if r["is_overdue"] else ""}">{_date(r["due_on"])}'
+        f'{OVERDUE_BADGE if r["is_overdue"] else ""}</td></tr>'
+        for r in rows))
+
+
+def _badge(tone: str, count: int, what: str) -> str:
+    return f'<span class="badge {tone}">{count} {what}</span>' if count else ""
+
+
+def _date(day: date | None) -> str:
+    return f"{day:%Y-%m-%d}" if day else ""
