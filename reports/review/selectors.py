@@ -365,7 +365,10 @@ def inbox_rectifications(user: AbstractBaseUser, limit: int) -> list[dict[str, A
     """整改事项 waiting for this user (the unit's to report, the reviews due), the first ``limit``, as the
     values their rows show with ``state_label`` and ``is_overdue`` (a short list: read as values, the
     overdue rule applied in Python)."""
-    rows = list(RectificationItem.objects.filter(_waiting_for(user, "department__"), confirmed_at__isnull=False)
+    waiting = RectificationItem.objects.filter(_waiting_for(user, "department__"), confirmed_at__isnull=False)
+    if _matches_nothing(waiting):
+        return []
+    rows = list(waiting
                 .annotate(returned_first=_returned_first()).order_by("returned_first", "due_on", "department__order", "pk")
                 .values("pk", "problem", "state", "due_on", "department__name", "unit__name")[:limit])
     today = timezone.localdate()
@@ -378,8 +381,10 @@ def inbox_rectifications(user: AbstractBaseUser, limit: int) -> list[dict[str, A
 def inbox_quarterlies(user: AbstractBaseUser, limit: int) -> list[dict[str, Any]]:
     """Quarterly reports waiting for this user, like inbox_sections, the first ``limit``, as the values
     their rows show with ``state_label`` and ``is_overdue``."""
-    rows = list(QuarterlyReport.objects.filter(_waiting_for(user, "department__"))
-                .annotate(returned_first=_returned_first())
+    waiting = QuarterlyReport.objects.filter(_waiting_for(user, "department__"))
+    if _matches_nothing(waiting):
+        return []
+    rows = list(waiting.annotate(returned_first=_returned_first())
                 .order_by("returned_first", "due_on", "department__order", "unit__order", "pk")
                 .values("pk", "year", "quarter", "state", "due_on", "error_count", "warning_count", "department__name",
                         "unit__name")[:limit])
