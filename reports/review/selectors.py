@@ -161,7 +161,8 @@ def finance_ready_page(user: AbstractBaseUser, today: date, number: Any, per_pag
     if _matches_nothing(scope):  # not a finance reviewer
         return Paginator([], per_page).get_page(number)
     counts = {row["report_id"]: row for row in scope.order_by().values(
-        "report_id", "report__cycle__year", "report__cycle__require_leading_before_finance").annotate(
+        "report_id", "report__cycle__year", "report__cycle__require_leading_before_finance",
+        "report__department__order", "report__department__code").annotate(
         **status_counts(""), oldest_waiting=Min("submitted_at", filter=Q(state=State.LEADING_APPROVED)))}
     keys = []
     for pk, row in counts.items():
@@ -169,7 +170,8 @@ def finance_ready_page(user: AbstractBaseUser, today: date, number: Any, per_pag
         if total > approved:  # departments whose sections can be approved now first, the longest waiting first
             now = ready and gate_open(total - ready - approved, row["report__cycle__require_leading_before_finance"])
             keys.append(((not now, -row["report__cycle__year"], row["oldest_waiting"] is None,
-                          row["oldest_waiting"] or 0, pk), pk))
+                          row["oldest_waiting"] or 0, row["report__department__order"],
+                          row["report__department__code"]), pk))
     page = Paginator([pk for _, pk in sorted(keys)], per_page).get_page(number)
     reports = {r.pk: r for r in Report.objects.filter(pk__in=list(page.object_list)).select_related(
         "cycle", "department").with_due()} if page.object_list else {}

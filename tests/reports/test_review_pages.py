@@ -26,21 +26,28 @@ def built():
 
 
 def _reference_order(user) -> list[int]:
-    """The reviewer's departments as the inbox ordered them before it was paginated in SQL: every report
-    read with its status, the unfinished ones, approvable-now first, then by year and oldest waiting."""
+    """The reviewer's departments as the inbox ordered them before it was paginated: every report read with
+    its status in department order, the unfinished ones, approvable-now first, then by year and oldest
+    waiting (a stable sort: department order among equals)."""
     rows = []
-    for report in selectors.progress_reports(user, Report.objects.first().cycle).select_related("cycle"):
+    reports = selectors.progress_reports(user, Report.objects.first().cycle).select_related("cycle").order_by(
+        "-cycle__year", "department__order", "department__code")
+    for report in reports:
         status = report_status(report)
         if not status.unapproved:
             continue
         oldest = Section.objects.filter(report=report, state=State.LEADING_APPROVED).order_by(
             "submitted_at").values_list("submitted_at", flat=True).first()
         now = status.ready and selectors.gate_open(status.pending, report.cycle.require_leading_before_finance)
-        rows.append(((not now, -report.cycle.year, oldest is None, oldest or 0, report.pk), report.pk))
-    return [pk for _, pk in sorted(rows)]
+        rows.append(((not now, -report.cycle.year, oldest is None, oldest or 0), report.pk))
+    return [pk for _, pk in sorted(rows, key=lambda row: row[0])]
 
 
-def test_the_inbox_pages_departments_in_the_order_and_with_the_counts_of_every_report(client, built):
+def test_the_inbox_pages_departments_in_the_order_and_with_the_counts_of_every_report(client, built, monkeypatch):
+    monkeypatch.setattr("reports.review.views.READY_PAGE", 4)  # three pages of the nine unfinished departments
+    for i, department in enumerate(built.departments):  # department order against creation order
+        department.order = 100 - i
+        department.save(update_fields=["order"])
     client.force_login(built.reviewer)
     shown, number = [], 1
     while True:
@@ -53,7 +60,7 @@ def test_the_inbox_pages_departments_in_the_order_and_with_the_counts_of_every_r
         if not ready.has_next():
             break
         number += 1
-    assert shown == _reference_order(built.reviewer)
+    assert number == 3 and shown == _reference_order(built.reviewer)
     assert len(shown) == 12 - 3  # every fifth department is final: 0, 5, 10
 
 
