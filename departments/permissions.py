@@ -16,6 +16,7 @@ from operator import or_
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
+from django.db import connections
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -80,26 +81,59 @@ def acting_in_force(today: date | None = None) -> Q:
 def _object_grant_paths(user: AbstractBaseUser) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Paths of departments granted per object: 代理 in force today (ActingGrant, with dates) and
     sharing (django-guardian, user and group grants alike), read in one UNION query."""
-    ct = ContentType.objects.get_for_model(Department)
-    codename = VIEW_SCOPE.split(".")[1]
-    direct = UserObjectPermission.objects.filter(
-        user=user, content_type=ct, permission__codename=codename
-    ).values_list("object_pk", "permission__codename")
-    via_group = GroupObjectPermission.objects.filter(
-        group__user=user, content_type=ct, permission__codename=codename
-    ).values_list("object_pk", "permission__codename")
-    acting = ActingGrant.objects.filter(acting_in_force(), user=user).annotate(
-        object_pk=Cast("department_id", CharField()), code=Value(_ACTING, CharField()),
-    ).order_by().values_list("object_pk", "code")
-    pairs = list(direct.union(via_group, acting))
+    pairs = _object_grant_pairs(user)
     if not pairs:
         return (), ()
+    codename = VIEW_SCOPE.split(".")[1]
     paths = dict(
         Department.objects.filter(pk__in={int(pk) for pk, _ in pairs}).values_list("pk", "path")
     )
     acting_paths = tuple(paths[int(pk)] for pk, code in pairs if code == _ACTING and int(pk) in paths)
     shared = tuple(paths[int(pk)] for pk, code in pairs if code == codename and int(pk) in paths)
     return acting_paths, shared
+
+
+def _object_grants(user_id: int, ct: ContentType, today: date) -> QuerySet:
+    """(object pk, codename or "acting") of the per-object grants of a user, as one UNION."""
+    codename = VIEW_SCOPE.split(".")[1]
+    direct = UserObjectPermission.objects.filter(
+        user=user_id, content_type=ct, permission__codename=codename
+    ).values_list("object_pk", "permission__codename")
+    via_group = GroupObjectPermission.objects.filter(
+        group__user=user_id, content_type=ct, permission__codename=codename
+    ).values_list("object_pk", "permission__codename")
+    acting = ActingGrant.objects.filter(acting_in_force(today), user=user_id).annotate(
+        object_pk=Cast("department_id", CharField()), code=Value(_ACTING, CharField()),
+    ).order_by().values_list("object_pk", "code")
+    return direct.union(via_group, acting)
+
+
+# Every page loads the scope, and building and compiling the UNION cost as much as rendering a small page.
+# Its SQL is the same for every user and day, so it is compiled once per process (and database and content
+# type) with stand-ins for the user and the day, whose places in the parameters are then filled in.
+_STAND_IN_USER, _STAND_IN_DAY = -424242, date(1901, 2, 3)
+_USER, _DAY = object(), object()
+_COMPILED_GRANTS: dict[tuple[str, int], tuple[str, list] | None] = {}
+
+
+def _object_grant_pairs(user: AbstractBaseUser) -> list[tuple[str, str]]:
+    ct = ContentType.objects.get_for_model(Department)
+    today, alias = timezone.localdate(), UserObjectPermission.objects.db
+    key = (alias, ct.pk)
+    day = connections[alias].ops.adapt_datefield_value  # a date as the backend passes it (SQLite: a string)
+    if key not in _COMPILED_GRANTS:
+        sql, params = _object_grants(_STAND_IN_USER, ct, _STAND_IN_DAY).query.sql_with_params()
+        stand_in_day = day(_STAND_IN_DAY)
+        marks = [_USER if p == _STAND_IN_USER else _DAY if p == stand_in_day else p for p in params]
+        # three user filters and the two ends of 代理's dates; anything else: compile per request
+        _COMPILED_GRANTS[key] = (sql, marks) if (marks.count(_USER), marks.count(_DAY)) == (3, 2) else None
+    compiled = _COMPILED_GRANTS[key]
+    if compiled is None:
+        return list(_object_grants(user.pk, ct, today))
+    sql, marks = compiled
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [user.pk if m is _USER else day(today) if m is _DAY else m for m in marks])
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def user_scope(user: AbstractBaseUser | AnonymousUser) -> Scope:
