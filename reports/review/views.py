@@ -145,8 +145,7 @@ def _by_template(request: HttpRequest, template_ids: set[int], cycle: Evaluation
     """One grid per template: departments of one cycle may write on different outlines. The templates
     and their nodes come in one query."""
     nodes: dict[ReportTemplate, list[OutlineNode]] = {}
-    for node in OutlineNode.objects.filter(template_id__in=template_ids).select_related("template").defer(
-            "guidance", "template__scoring"):  # not shown; the scoring weights decoded once per node otherwise
+    for node in OutlineNode.objects.filter(template_id__in=template_ids).select_related("template"):
         nodes.setdefault(node.template, []).append(node)
     templates = sorted(nodes, key=lambda t: (t.code, t.version))
     picked = request.GET.get("template", "")
