@@ -46,8 +46,8 @@ class InboxFilter(django_filters.FilterSet):
     def __init__(self, *args: object, cycles: list[tuple[int, str]] = (), departments: list[tuple[int, str]] = (),
                  **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["cycle"].extra["choices"] = cycles
-        self.filters["department"].extra["choices"] = departments
+        self.filters["cycle"].extra["choices"] = lambda: cycles
+        self.filters["department"].extra["choices"] = lambda: departments  # not deep-copied with the form
 
     def filter_overdue(self, queryset, name: str, value: bool | None):  # noqa: ANN001, ANN201
         # ``is_overdue`` is annotated by the inbox selector from the one rule (workflow.deadlines)
