@@ -114,8 +114,17 @@ def figure_text(text: str, unit: str) -> str:
     return number_text(amount if unit == "元" else amount / TEN_THOUSAND)
 
 
+# The stored form of a measure (measure_text): ASCII digits, no separators, at most a typed '%'; read
+# without normalizing, as the full parse would read it (below MAX_NUMBER: 15 digits before the point).
+_STORED_MEASURE = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,20})?%?")
+
+
 def measure_or_none(value: object) -> Decimal | None:
     """A stored measure as a Decimal, None when blank or not a number (a qualitative value)."""
+    if not value:
+        return None
+    if isinstance(value, str) and _STORED_MEASURE.fullmatch(value):
+        return Decimal(value.removesuffix("%")) + 0  # -0 → 0, as _decimal_of
     try:
         return parse_measure(str(value or ""), allow_negative=True)
     except FigureError:

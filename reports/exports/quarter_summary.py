@@ -259,9 +259,9 @@ def _unit_label(report: ReportRow) -> str:
     return "本级" if report.unit_id == report.department_id else report.unit_name
 
 
-def _value(parsed: Decimal | None, raw: dict[str, Any], key: str) -> Decimal | str | None:
-    """The number when it parses, else what was typed (定性 indicators)."""
-    return parsed if parsed is not None else (str(raw.get(key) or "") or None)
+def _value(parsed: Decimal | None, typed: str) -> Decimal | str | None:
+    """The number when it parses, else what was typed (定性 indicators), as compute() kept it."""
+    return parsed if parsed is not None else (typed or None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,6 +274,7 @@ class QuarterSummary:
         self.progress = progress
         self.wb = Workbook(write_only=True)
         self.totals = Totals()
+        self.tz = timezone.get_current_timezone()  # as timezone.localtime() reads it, once
         self._done = 0
         self._expected = 1
         self._reported = (1, time.monotonic())  # percent, when
@@ -345,7 +346,7 @@ class QuarterSummary:
         previous = QuarterlyReport.objects.filter(
             department_id=OuterRef("department_id"), unit_id=OuterRef("unit_id"), year=self.p.year,
             quarter=self.p.quarter - 1,
-        ).values("data")[:1]  # one at most: (department, unit, year, quarter) is unique
+        ).order_by().values("data")[:1]  # one at most: (department, unit, year, quarter) is unique
         return Subquery(previous, output_field=JSONField())
 
     # -- the pass over departments ---------------------------------------------------------------
@@ -404,11 +405,9 @@ class QuarterSummary:
         figures.on_track += computed["on_track"]
         figures.at_risk += computed["at_risk"]
         figures.warnings += len(found)
+        indicators, unit = sheets["indicators"], _unit_label(report)
         for row in computed["rows"]:
-            raw = data.get("rows", {}).get(str(row.target.pk), {})
-            prev_raw = (prev_data or {}).get("rows", {}).get(str(row.target.pk), {})
-            sheets["indicators"].append(_indicator_values(dept, report, row, raw, prev_raw, status,
-                                                          warned.get(str(row.target.pk))))
+            indicators.append(_indicator_values(dept.name, unit, row, status, warned.get(str(row.target.pk))))
         by_key = {str(r.target.pk): r for r in computed["rows"]} if found else {}
         for f in found:
             sheets["warnings"].append([dept.name, _unit_label(report), f.issue.message,
@@ -440,7 +439,7 @@ class QuarterSummary:
         unit = _unit_label(report)
         self.totals.reports += 1
         self.totals.revisions.add(dept, report)
-        updated = timezone.localtime(report.updated_at).replace(tzinfo=None).isoformat(" ", "minutes")
+        updated = report.updated_at.astimezone(self.tz).replace(tzinfo=None).isoformat(" ", "minutes")
         notes.append([dept.name, unit, _status(report.state), report.version, updated])
 
     def _step(self) -> None:
@@ -556,13 +555,12 @@ class QuarterSummary:
             sheets[name].finish()
 
 
-def _indicator_values(dept: Department, report: ReportRow, row: RowFigures, raw: dict[str, Any],
-                      prev_raw: dict[str, Any], status: str, warnings: int | None) -> list[Any]:
-    t = row.target
+def _indicator_values(dept: str, unit: str, row: RowFigures, status: str, warnings: int | None) -> list[Any]:
+    t, typed = row.target, row.typed
     return [
-        dept.name, _unit_label(report), t.level1, t.level2, t.name, t.nature, t.target, t.measure_unit,
-        _value(row.previous, prev_raw, "actual"), _value(row.actual, raw, "actual"),
-        _value(row.expected, raw, "expected"), LIKELIHOOD.get(row.likelihood, ""), CAUSE.get(row.cause, ""),
+        dept, unit, t.level1, t.level2, t.name, t.nature, t.target, t.measure_unit,
+        _value(row.previous, typed["previous"]), _value(row.actual, typed["actual"]),
+        _value(row.expected, typed["expected"]), LIKELIHOOD.get(row.likelihood, ""), CAUSE.get(row.cause, ""),
         row.measures, status, warnings,
     ]
 

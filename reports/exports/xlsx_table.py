@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from .xlsx import (
@@ -88,8 +89,10 @@ class Table:
         self._preamble = list(preamble)
         self._last_col = get_column_letter(len(cols))
         self._formatted = [i for i, c in enumerate(cols) if c.fmt]
-        self._wrapped = [i for i, c in enumerate(cols) if c.wrap]
+        # wrapped columns, and the length past which a text may need more than one line there
+        self._wrapped = [(i, c.width, c.width / 2) for i, c in enumerate(cols) if c.wrap]
         self._cells: dict[tuple, Cell] = {}
+        self._heights: dict[int, RowDimension] = {}
         self._new_part()
 
     @property
@@ -120,6 +123,7 @@ class Table:
         index = self.wb.sheetnames.index(self.ws.title) + 1 if self.parts else None
         if self.parts:
             self._close_part()
+            self._heights.clear()  # bound to the sheet just closed
         ws = self.wb.create_sheet(title=title, index=index)
         preamble = self._preamble if not self.parts else []
         self.parts.append(ws)
@@ -196,11 +200,18 @@ class Table:
         lines = self._prepare(values)
         if lines > 1:
             # write-only rows are not auto-fitted everywhere; the entry is dropped once written
-            self.ws.row_dimensions[self.rows].height = LINE_HEIGHT * lines
+            self.ws.row_dimensions[self.rows] = self._height(lines)
             self.ws.append(values)
             del self.ws.row_dimensions[self.rows]
         else:
             self.ws.append(values)
+
+    def _height(self, lines: int) -> RowDimension:
+        """A row height of so many lines, made once per sheet (a dimension does not carry its row's number)."""
+        dim = self._heights.get(lines)
+        if dim is None:
+            dim = self._heights[lines] = RowDimension(self.ws, ht=LINE_HEIGHT * lines)
+        return dim
 
     def _prepare(self, values: list[Any]) -> int:
         """Put styled cells where a bare value will not do; return the lines the row needs."""
@@ -215,11 +226,11 @@ class Table:
                 values[i] = cell = self._cell(i)
                 cell.value = value
         lines = 1
-        for i in self._wrapped:
-            value, width = values[i], self.cols[i].width
+        for i, width, short in self._wrapped:
+            value = values[i]
             styled = isinstance(value, Cell)  # quoted or bold: already wraps
             text = value.value if styled else value
-            if isinstance(text, str) and len(text) * 2 > width and (n := text_lines(text, width)) > 1:
+            if isinstance(text, str) and len(text) > short and (n := text_lines(text, width)) > 1:
                 if not styled:
                     values[i] = cell = self._cell(i, wrap=True)
                     cell.value = value

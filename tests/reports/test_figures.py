@@ -94,3 +94,27 @@ def test_percent_is_half_up_to_two_places(numerator, denominator):
     exact = Decimal(numerator) * 100 / Decimal(denominator)
     assert abs(value - exact) <= Decimal("0.005")
     assert value.as_tuple().exponent == -2
+
+
+def _measure_by_full_parse(value):
+    """measure_or_none as it was before its shortcut for the stored form: always the full parse."""
+    try:
+        return fig.parse_measure(str(value or ""), allow_negative=True)
+    except FigureError:
+        return None
+
+
+@pytest.mark.parametrize("value", [
+    "62", "0", "-0", "-0.0", "100%", "98.60%", "007", "1.", ".5", "1e3", "+5", "1,000", "１２", "12 ", "满意", "",
+    None, 0, 62, Decimal("1.50"), "999999999999999", "1000000000000000", "-999999999999999.5", "1" * 40, "5万",
+    "0.000000000000000000001%", "%", "--1",
+])
+def test_a_stored_measure_reads_as_the_full_parse_reads_it(value):
+    """The quarter summary reads every measure of every row: the stored form (ASCII digits, at most a '%')
+    skips the normalizing, and must give the very same Decimal (exponent included) or None."""
+    assert repr(fig.measure_or_none(value)) == repr(_measure_by_full_parse(value))
+
+
+@given(st.from_regex(r"\A-?[0-9]{0,18}(\.[0-9]{0,22})?%?\Z") | st.text(max_size=12))
+def test_any_text_reads_as_the_full_parse_reads_it(text):
+    assert repr(fig.measure_or_none(text)) == repr(_measure_by_full_parse(text))
