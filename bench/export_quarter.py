@@ -14,6 +14,7 @@ exports Q3. Every measurement runs in a fresh subprocess and starts with a warm-
   are in C); the same for the bare loop.
 
     .venv/bin/python bench/export_quarter.py [--database-url postgres://postgres@127.0.0.1:5432/evalsite_bench_qs]
+        [--shapes '10k,100k · units']
 """
 
 from __future__ import annotations
@@ -319,6 +320,7 @@ def _tables(results: list[SizeResult]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="postgres://user@host:port/NAME (created and dropped)")
+    parser.add_argument("--shapes", help="comma-separated shape labels to run (default: all), e.g. '10k,100k · units'")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--prefix", help=argparse.SUPPRESS)
     parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
@@ -328,9 +330,16 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         return child(args)
+    shapes = SHAPES
+    if args.shapes:
+        wanted = [label.strip() for label in args.shapes.split(",")]
+        unknown = set(wanted) - {label for label, *_ in SHAPES}
+        if unknown:
+            parser.error(f"unknown shapes {sorted(unknown)}; known: {[label for label, *_ in SHAPES]}")
+        shapes = [shape for shape in SHAPES if shape[0] in wanted]
     with throwaway_database(args.database_url) as url:
         vendor = django_setup(url)
-        results = [measure(url, *shape) for shape in SHAPES]
+        results = [measure(url, *shape) for shape in shapes]
         print(banner("export_quarter", vendor))
         print()
         print(_tables(results))
