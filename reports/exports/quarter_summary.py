@@ -22,22 +22,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import (
-    Case,
-    Count,
-    Expression,
-    F,
-    IntegerField,
-    JSONField,
-    Max,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db import connection, models
+from django.db.models import Case, Count, Expression, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Collate
 from django.utils import timezone
 from openpyxl import Workbook
@@ -48,7 +34,7 @@ from departments.models import Department, DepartmentKind
 from reports import figures as fig
 from reports.annual.kinds import KINDS
 from reports.models import AnnualTarget, DeviationCause, Likelihood, QuarterlyReport, Section, SectionKind
-from reports.quarterly.figures import RowFigures, compute, findings
+from reports.quarterly.figures import RowFigures, compute, findings, rekeyed
 from workflow.states import State
 
 from .base import BuildResult, Progress
@@ -97,7 +83,7 @@ def _bytewise(field_name: str) -> Expression:
 
 
 def _main_first() -> Case:
-    return Case(When(unit_id=F("department_id"), then=Value(0)), default=Value(1), output_field=IntegerField())
+    return Case(When(unit_id=F("department_id"), then=Value(0)), default=Value(1), output_field=models.IntegerField())
 
 def _unit_ordered(qs: QuerySet, *then: str) -> QuerySet:
     return qs.annotate(main_flag=_main_first(), u_order=F("unit__order"), u_code=F("unit__code")).order_by(
@@ -127,6 +113,8 @@ class ReportRow(NamedTuple):
     updated_at: datetime
     unit_name: str
     previous_data: dict[str, Any] | None  # the same unit's report of the quarter before
+    target_table_id: int | None
+    previous_table_id: int | None  # the edition that report was opened with (another one after a 调整)
     main_flag: int
     u_order: int
     u_code: str
@@ -274,6 +262,7 @@ class QuarterSummary:
         self.progress = progress
         self.wb = Workbook(write_only=True)
         self.totals = Totals()
+        self._names: dict[int, dict[str, int]] = {}  # a previous edition's indicators: name → pk
         self.tz = timezone.get_current_timezone()  # as timezone.localtime() reads it, once
         self._done = 0
         self._expected = 1
@@ -320,7 +309,8 @@ class QuarterSummary:
         """The quarter's reports (each with the same unit's report of the quarter before, as
         previous_of() finds it), the year's targets and the annual 三公 sections, in one order."""
         reports = self._quarter_reports(self.p.quarter).annotate(
-            unit_name=F("unit__name"), previous_data=self._previous_data())
+            unit_name=F("unit__name"), previous_data=self._previous("data", models.JSONField()),
+            previous_table_id=self._previous("target_table_id", models.IntegerField()))
         if not self.p.include_unapproved:
             reports = reports.filter(state=State.APPROVED)
         targets = _unit_ordered(self._quarter_targets(), "order", "id")
@@ -340,14 +330,23 @@ class QuarterSummary:
             Ordered(sections.iterator(chunk_size=50), lambda s: (rank[s.dept],)),
         )
 
-    def _previous_data(self) -> Expression:
+    def _previous(self, field: str, output: models.Field) -> Expression:
         if self.p.quarter == 1:
-            return Value(None, output_field=JSONField())
+            return Value(None, output_field=output)
         previous = QuarterlyReport.objects.filter(
             department_id=OuterRef("department_id"), unit_id=OuterRef("unit_id"), year=self.p.year,
             quarter=self.p.quarter - 1,
-        ).order_by().values("data")[:1]  # one at most: (department, unit, year, quarter) is unique
-        return Subquery(previous, output_field=JSONField())
+        ).order_by().values(field)[:1]  # one at most: (department, unit, year, quarter) is unique
+        return Subquery(previous, output_field=output)
+
+    def previous_data(self, report: ReportRow, targets: list[Target]) -> dict[str, Any] | None:
+        """As ``previous_data`` of the pages: re-keyed by name when a 调整 changed the edition."""
+        old = report.previous_table_id
+        if report.previous_data is None or not old or old == report.target_table_id:
+            return report.previous_data
+        if old not in self._names:  # one query per adjusted edition, not per report
+            self._names[old] = dict(AnnualTarget.objects.filter(table_id=old).values_list("name", "pk"))
+        return rekeyed(report.previous_data, self._names[old], [(t.pk, t.name) for t in targets])
 
     # -- the pass over departments ---------------------------------------------------------------
     def build(self, out: Path) -> BuildResult:
@@ -386,7 +385,8 @@ class QuarterSummary:
         figures = DeptFigures()
         for report in reports.take((i,)):
             key = (i, report.main_flag, report.u_order, report.u_code)
-            self.report(dept, report, list(targets.take(key)), report.previous_data, figures, sheets)
+            rows = list(targets.take(key))
+            self.report(dept, report, rows, self.previous_data(report, rows), figures, sheets)
             self._step()
         return figures
 

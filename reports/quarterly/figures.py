@@ -8,6 +8,7 @@ Stored data (amounts in 元 as strings, like sections):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -176,5 +177,7 @@ def normalize(report: QuarterlyReport, data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-
-
+def rekeyed(data: dict[str, Any], old: dict[str, int], new: Iterable[tuple[int, str]]) -> dict[str, Any]:
+    """``data`` of the previous edition's targets (``old``: name → pk) re-keyed to the new edition's."""
+    rows = data.get("rows", {})
+    return data | {"rows": {str(pk): rows[str(old[name])] for pk, name in new if name in old and str(old[name]) in rows}}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,7 +18,7 @@ from reports import findings as found
 from reports.findings import Finding
 from reports.models import AnnualTarget, QuarterlyReport
 
-from .figures import compute, findings
+from .figures import compute, findings, rekeyed
 
 
 def quarterly_queryset() -> QuerySet[QuarterlyReport]:
@@ -74,12 +73,6 @@ def previous_data(report: QuarterlyReport, previous: QuarterlyReport | None) -> 
     old = dict(AnnualTarget.objects.filter(table_id=previous.target_table_id).values_list("name", "pk"))
     new = AnnualTarget.objects.filter(table_id=report.target_table_id).values_list("pk", "name")
     return rekeyed(previous.data, old, new)
-
-
-def rekeyed(data: dict[str, Any], old: dict[str, int], new: Iterable[tuple[int, str]]) -> dict[str, Any]:
-    """``data`` of the previous edition's targets (``old``: name → pk) re-keyed to the new edition's."""
-    rows = data.get("rows", {})
-    return data | {"rows": {str(pk): rows[str(old[name])] for pk, name in new if name in old and str(old[name]) in rows}}
 
 
 def previous_of(report: QuarterlyReport) -> QuarterlyReport | None:

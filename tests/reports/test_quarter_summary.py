@@ -17,6 +17,7 @@ from reports.models import (
     QuarterlyReport,
     Section,
     SectionKind,
+    TargetTable,
 )
 from reports.quarterly.services import quarter_open
 from tests.factories import approved_targets
@@ -351,3 +352,23 @@ def test_the_command_refuses_bad_arguments(db, tmp_path, monkeypatch, args, mess
     monkeypatch.chdir(tmp_path)
     with pytest.raises(CommandError, match=message):
         call_command("export_quarter", "--year", "2021", *args)
+
+
+def test_after_an_adjustment_last_quarter_is_read_by_indicator_name(district, tmp_path):
+    """Q3 was opened with a new edition of the target table (调整): its indicators have new ids, and
+    last quarter's figures (kept under the old ids) are found by name, as the report's page finds them."""
+    police = district["police"]
+    old = TargetTable.objects.get(department=police, year=YEAR, edition=1)
+    new = TargetTable.objects.create(department=police, year=YEAR, edition=2, state=State.APPROVED, based_on=old)
+    moved = {}
+    for target in AnnualTarget.objects.filter(table=old):
+        previous_pk, target.pk, target.table = target.pk, None, new
+        target.save()
+        moved[str(previous_pk)] = str(target.pk)
+    for report in QuarterlyReport.objects.filter(department=police, year=YEAR, quarter=QUARTER):
+        report.target_table = new
+        report.data = report.data | {"rows": {moved[k]: v for k, v in report.data.get("rows", {}).items()}}
+        report.save()
+    _, wb, _ = _build(tmp_path, _params(district))
+    rows = {row[4].value: [c.value for c in row] for row in _data_rows(wb["指标进度"])}
+    assert rows["矛盾纠纷排查化解率"][8:10] == [92, 90] and rows["预算执行进度"][8:10] == [24, 50]
