@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import hypothesis
 import pytest
 from django.db import connection
 
@@ -22,6 +23,12 @@ from departments.models import Department
 from tests.browser import browser  # noqa: F401 (the Playwright fixture, shared by the browser tests)
 
 REQUIRE_SERVICES = os.environ.get("EVALSITE_REQUIRE_SERVICES") == "1"
+
+# How fast examples come depends on the machine's load (the suite runs on every core, beside other
+# work), not on the code: the same number of examples is still checked, without wall-clock limits.
+hypothesis.settings.register_profile("evalsite", deadline=None,
+                                     suppress_health_check=[hypothesis.HealthCheck.too_slow])
+hypothesis.settings.load_profile("evalsite")
 CHROMIUM = "/usr/bin/chromium"
 
 
