@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import hypothesis
 import pytest
 from django.db import connection
 
@@ -22,11 +23,35 @@ from departments.models import Department
 from tests.browser import browser  # noqa: F401 (the Playwright fixture, shared by the browser tests)
 
 REQUIRE_SERVICES = os.environ.get("EVALSITE_REQUIRE_SERVICES") == "1"
+
+# How fast examples come depends on the machine's load (the suite runs on every core, beside other
+# work), not on the code: the same number of examples is still checked, without wall-clock limits.
+hypothesis.settings.register_profile("evalsite", deadline=None,
+                                     suppress_health_check=[hypothesis.HealthCheck.too_slow])
+hypothesis.settings.load_profile("evalsite")
 CHROMIUM = "/usr/bin/chromium"
 
 
+def _worker_broker_url(url: str, worker: str) -> str:
+    """The Redis database of one pytest-xdist worker: the given one plus the worker's index
+    (gw0 -> /N, gw1 -> /N+1, ...), so each worker's Celery worker, queue and results are its own
+    and a ping is answered only by the worker this process started."""
+    from urllib.parse import urlparse
+
+    if not worker.startswith("gw"):
+        return url
+    parsed = urlparse(url)
+    db = int(parsed.path.strip("/") or 0) + int(worker[2:])
+    return parsed._replace(path=f"/{db}").geturl()
+
+
+# Every reader (the Celery worker fixtures, the broker-outage proxy) takes the broker from here.
+os.environ["CELERY_TEST_BROKER_URL"] = _worker_broker_url(
+    os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/12"), os.environ.get("PYTEST_XDIST_WORKER", ""))
+
+
 def _redis_url() -> str:
-    return os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+    return os.environ["CELERY_TEST_BROKER_URL"]
 
 
 def _redis_reachable() -> bool:
@@ -67,8 +92,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def cycle(demo, finance_admin):
+def cycle_2021_launch(actor):  # noqa: ANN001, ANN201
     """A 2021 cycle over the police bureau and the demo department, with empty sections."""
     from datetime import date
 
@@ -77,8 +101,14 @@ def cycle(demo, finance_admin):
     return cycle_launch(
         year=2021, name="2021年度部门整体支出绩效自评", template=template_install_default(),
         departments=list(Department.objects.filter(code__in=["CG-GAFJ", "CG-JTJ"]).order_by("code")),
-        opens_on=date(2022, 1, 10), due_on=date(2022, 3, 31), actor=finance_admin,
+        opens_on=date(2022, 1, 10), due_on=date(2022, 3, 31), actor=actor,
     )
+
+
+@pytest.fixture
+def cycle(demo, finance_admin):
+    """A 2021 cycle over the police bureau and the demo department, with empty sections."""
+    return cycle_2021_launch(finance_admin)
 
 
 @pytest.fixture
@@ -86,35 +116,40 @@ def police_report(cycle):
     return cycle.reports.get(department__code="CG-GAFJ")
 
 
-@pytest.fixture(scope="module")
-def demo_report_module(django_db_setup, django_db_blocker):  # noqa: ANN001
-    """The demo organisation, accounts and 2021 report, loaded once per test module.
+@contextlib.contextmanager
+def module_data(django_db_blocker):  # noqa: ANN001, ANN201
+    """Data a test module loads once and its tests share (in a module-scoped fixture).
 
     The data lives in an outer transaction that is rolled back when the module ends; each test
-    (``django_db``) runs in a savepoint inside it and is rolled back to it, so tests still see
-    the data exactly as loaded. Use through ``demo_report_loaded``."""
+    (``django_db``, not ``transaction=True``) runs in a savepoint inside it and is rolled back to it,
+    so every test still sees the data exactly as loaded."""
     from django.db import transaction
 
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def demo_report_module(django_db_setup, django_db_blocker):  # noqa: ANN001
+    """The demo organisation, accounts and 2021 report, loaded once per test module (``module_data``).
+    Use through ``demo_report_loaded``."""
     from reports.review.demo import demo_report_load
 
-    with django_db_blocker.unblock(), transaction.atomic():
+    with module_data(django_db_blocker):
         demo_org_load()
         demo_report_load()
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="module")
 def demo_quarters_module(demo_report_module, django_db_blocker):  # noqa: ANN001
     """``demo_report_module`` plus the demo's 2021 quarterly monitoring, once per module."""
-    from django.db import transaction
-
     from reports.quarterly.demo import demo_quarters_load
 
-    with django_db_blocker.unblock(), transaction.atomic():
+    with module_data(django_db_blocker):
         demo_quarters_load()
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -198,7 +233,7 @@ def celery_worker(settings, tmp_path):
 @contextlib.contextmanager
 def running_worker(settings, tmp_path, command: list[str], env: dict[str, str] | None = None):  # noqa: ANN201
     """Run ``python <command>`` as a Celery worker on the test database and Redis until the block ends."""
-    broker = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+    broker = _redis_url()
     settings.MEDIA_ROOT = tmp_path / "media"
     env = {**os.environ, "CELERY_BROKER_URL": broker, "DATABASE_URL": _database_url(),
            "DJANGO_SETTINGS_MODULE": "evalsite.settings.test", "MEDIA_ROOT": str(settings.MEDIA_ROOT),

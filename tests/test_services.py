@@ -32,7 +32,7 @@ def test_subtree_filter_uses_the_path_index_on_postgres(demo):
 
 @pytest.mark.redis
 def test_a_celery_worker_on_the_redis_broker_answers():
-    broker = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+    broker = os.environ["CELERY_TEST_BROKER_URL"]
     env = {**os.environ, "CELERY_BROKER_URL": broker, "DJANGO_SETTINGS_MODULE": "evalsite.settings.test"}
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "evalsite", "worker", "--pool=solo", "-n", f"ci-{os.getpid()}@%h",
@@ -51,3 +51,11 @@ def test_a_celery_worker_on_the_redis_broker_answers():
     finally:
         worker.terminate()
         worker.wait(timeout=20)
+
+
+def test_each_xdist_worker_has_a_redis_database_of_its_own():
+    from tests.conftest import _worker_broker_url
+
+    assert _worker_broker_url("redis://127.0.0.1:6379/10", "") == "redis://127.0.0.1:6379/10"
+    assert _worker_broker_url("redis://127.0.0.1:6379/10", "gw0") == "redis://127.0.0.1:6379/10"
+    assert _worker_broker_url("redis://127.0.0.1:6379/10", "gw1") == "redis://127.0.0.1:6379/11"

@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from departments.demo import ACCOUNTS, INTERNAL_UNITS, POLICE_STATIONS
 from departments.models import Department, Membership
+from tests.conftest import module_data
 
 pytestmark = pytest.mark.django_db
 
@@ -16,12 +17,18 @@ def load():
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):  # noqa: ANN001
+    """The output of a first ``load_demo``, run once for the module's tests (``module_data``)."""
+    with module_data(django_db_blocker):
+        yield load()
+
+
 def counts():
     return Department.objects.count(), get_user_model().objects.count(), Membership.objects.count()
 
 
-def test_the_police_bureau_has_21_sub_units_after_two_loads():
-    load()
+def test_the_police_bureau_has_21_sub_units_after_two_loads(loaded):
     first = counts()
     out = load()
     assert counts() == first
@@ -35,15 +42,13 @@ def test_the_police_bureau_has_21_sub_units_after_two_loads():
     assert set(subunits.filter(kind="custody").values_list("name", flat=True)) == {"看守所", "拘留所"}
 
 
-def test_it_prints_every_demo_account():
-    out = load()
+def test_it_prints_every_demo_account(loaded):
     for account in ACCOUNTS:
-        assert account.username in out
-    assert "Demo@2021" in out
+        assert account.username in loaded
+    assert "Demo@2021" in loaded
 
 
-def test_every_demo_account_can_log_in(client):
-    load()
+def test_every_demo_account_can_log_in(client, loaded):
     for account in ACCOUNTS:
         response = client.post("/login/", {"username": account.username, "password": "Demo@2021"})
         assert response.status_code == 302 and response.url == "/", account.username

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from departments.security import client_ip
+from tests.conftest import cycle_2021_launch, module_data
 
 pytestmark = pytest.mark.django_db
 
@@ -81,14 +82,24 @@ INLINE = [re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>"), 
           re.compile(r"\sstyle\s*="), re.compile(r"<style")]
 
 
+@pytest.fixture(scope="module")
+def cycle_and_demo_report(django_db_setup, django_db_blocker):  # noqa: ANN001
+    """The ``cycle`` fixture's 2021 cycle beside the demo report, loaded once for the module."""
+    from departments.demo import demo_org_load
+    from reports.review.demo import demo_report_load
+
+    with module_data(django_db_blocker):
+        demo_org_load()
+        cycle_2021_launch(get_user_model().objects.get(username="fin_admin"))
+        demo_report_load()
+        yield
+
+
 @pytest.mark.parametrize("url", ["home", "reports:section_list", "reports:report_list", "reports:progress",
                                  "reports:export_list", "reports:quarterly_list", "reports:cycle_list",
                                  "reports:notification_list", "org_home"])
-def test_pages_carry_the_csp_and_no_inline_code(client, finance_admin, cycle, url):
-    from reports.review.demo import demo_report_load
-
-    demo_report_load()
-    client.force_login(finance_admin)
+def test_pages_carry_the_csp_and_no_inline_code(client, cycle_and_demo_report, url):
+    client.force_login(get_user_model().objects.get(username="fin_admin"))
     response = client.get(reverse(url))
     assert response.status_code == 200
     assert response["Content-Security-Policy"].startswith("default-src 'self'")

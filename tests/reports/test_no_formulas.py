@@ -19,10 +19,8 @@ from departments.models import Department
 from reports.exports.services import build_to_file
 from reports.exports.xlsx import put
 from reports.models import AnnualTarget, ExportKind, QuarterlyReport, Report, Section, SectionKind
-from reports.quarterly.demo import demo_quarters_load
 from reports.quarterly.sheet import sheet_build
 from reports.quarterly.upload import sheet_parse
-from reports.review.demo import demo_report_load
 from workflow.states import State
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +32,9 @@ CONTROL = "偏差\x07原因"
 
 
 @pytest.fixture
-def hostile(demo):
-    """The demo with hostile text in a department's name, the indicators and a quarterly report."""
-    demo_report_load()
-    demo_quarters_load()
+def hostile(demo_quarters_loaded):
+    """The demo (its report and quarters loaded once for the module) with hostile text in a department's
+    name, the indicators and a quarterly report."""
     police = Department.objects.get(code="CG-GAFJ")
     Department.objects.filter(pk=police.pk).update(name=SUM)
     section = Section.objects.get(

@@ -15,7 +15,6 @@ from reports import figures as fig
 from reports.annual.checks import CheckContext, counts, section_findings
 from reports.annual.kinds import KINDS
 from reports.models import DEFAULT_SCORING, Report
-from reports.review.demo import demo_report_load
 
 CTX = CheckContext(scoring=DEFAULT_SCORING)
 computed_values = st.decimals(min_value=-10**6, max_value=10**6, allow_nan=False, allow_infinity=False, places=8)
@@ -125,8 +124,7 @@ def test_statistics_sub_items_are_summed():
 # check_report ---------------------------------------------------------------
 
 @pytest.fixture
-def demo_report(demo) -> Report:
-    demo_report_load()
+def demo_report(demo_report_loaded) -> Report:
     return Report.objects.get(cycle__year=2021, department__code="CG-GAFJ")
 
 

@@ -12,6 +12,7 @@ from departments.models import Department, Membership, Role
 from departments.sample import sample_district_build
 from reports.annual.services import cycle_launch, template_install_default
 from reports.models import Section
+from tests.conftest import module_data
 from workflow.states import State
 
 pytestmark = pytest.mark.django_db
@@ -43,10 +44,16 @@ def queries(client, user, url) -> int:
     return len(ctx.captured_queries)
 
 
+@pytest.fixture(scope="module")
+def districts(django_db_setup, django_db_blocker):  # noqa: ANN001
+    """A district of 10 departments and one of 200, built once for the module's tests (``module_data``)."""
+    with module_data(django_db_blocker):
+        yield district("S", 10), district("L", 200)
+
+
 @pytest.mark.parametrize("who", ["admin", "reviewer", "leader"])
-def test_progress_query_count_is_constant_from_10_to_200_departments(client, who):
-    small = district("S", 10)
-    large = district("L", 200)
+def test_progress_query_count_is_constant_from_10_to_200_departments(client, districts, who):
+    small, large = districts
     index = {"admin": 1, "reviewer": 2, "leader": 3}[who]
     url = reverse("reports:progress")
     assert queries(client, small[index], f"{url}?cycle={small[0].pk}") == \
@@ -54,8 +61,7 @@ def test_progress_query_count_is_constant_from_10_to_200_departments(client, who
 
 
 @pytest.mark.parametrize("who", ["reviewer", "leader"])
-def test_inbox_query_count_is_constant_from_10_to_200_departments(client, who):
-    small = district("S", 10)
-    large = district("L", 200)
+def test_inbox_query_count_is_constant_from_10_to_200_departments(client, districts, who):
+    small, large = districts
     index = {"reviewer": 2, "leader": 3}[who]
     assert queries(client, small[index], reverse("home")) == queries(client, large[index], reverse("home"))
