@@ -13,6 +13,8 @@ from departments.models import AppendOnly, Department
 from .states import State
 from .transitions import ACTION_LABELS
 
+WORKFLOW_FIELDS = ("state", "version", "last_edited_by", "submitted_by", "submitted_at", "submitted_version")
+
 
 class Submission(models.Model):
     """Abstract: the fields the state machine reads and writes on a submitted item.
@@ -32,6 +34,11 @@ class Submission(models.Model):
 
     class Meta:
         abstract = True
+
+    def workflow_refresh(self) -> None:
+        """Reload the workflow's own fields, keeping the cached relations (``refresh_from_db()`` would
+        drop them, and every hook would read the report, its department and cycle again)."""
+        self.refresh_from_db(fields=WORKFLOW_FIELDS)
 
 
 class TransitionLog(AppendOnly):

@@ -107,7 +107,7 @@ def transition_apply(*, item: Any, action: str, actor: AbstractBaseUser, version
     updated = type(item).objects.filter(pk=item.pk, state__in=t.sources, version=version).update(
         **_changes(t, actor, version)
     )
-    item.refresh_from_db()
+    item.workflow_refresh()
     if updated != 1:
         _refuse_unchanged(item, t, actor, version, seen_state)
     from_state = seen_state

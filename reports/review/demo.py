@@ -59,7 +59,7 @@ def _user(username: str) -> AbstractBaseUser:
 
 
 def _act(section: Section, action: str, actor: AbstractBaseUser, comment: str = "") -> None:
-    section.refresh_from_db()
+    section.workflow_refresh()
     kwargs: dict[str, Any] = {"item": section, "actor": actor, "version": section.version}
     if comment:
         kwargs["comment"] = comment
