@@ -5,13 +5,16 @@
   if (!form) { return; }
   var live = document.getElementById("live");
   var timer = null;
+  var latest = 0;  // the newest request; an older response arriving after it is dropped
 
   function refresh() {
     var body = new FormData(form);
+    var sent = ++latest;
     fetch(form.dataset.computeUrl, {
       method: "POST", body: body, credentials: "same-origin",
       headers: {"X-CSRFToken": body.get("csrfmiddlewaretoken")}
     }).then(function (r) { return r.json(); }).then(function (result) {
+      if (sent !== latest) { return; }  // the form changed since: a newer answer is on its way
       if (result.ok) {
         var opened = Array.prototype.map.call(live.querySelectorAll("details"), function (d) { return d.open; });
         live.innerHTML = result.html;
