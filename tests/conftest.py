@@ -20,7 +20,10 @@ from django.db import connection
 
 from departments.demo import demo_org_load
 from departments.models import Department
-from tests.browser import browser  # noqa: F401 (the Playwright fixture, shared by the browser tests)
+from tests.browser import (
+    browser,  # noqa: F401 (the Playwright fixture, shared by the browser tests)
+    chromium_path,
+)
 
 REQUIRE_SERVICES = os.environ.get("EVALSITE_REQUIRE_SERVICES") == "1"
 
@@ -29,7 +32,6 @@ REQUIRE_SERVICES = os.environ.get("EVALSITE_REQUIRE_SERVICES") == "1"
 hypothesis.settings.register_profile("evalsite", deadline=None,
                                      suppress_health_check=[hypothesis.HealthCheck.too_slow])
 hypothesis.settings.load_profile("evalsite")
-CHROMIUM = "/usr/bin/chromium"
 
 
 def _worker_broker_url(url: str, worker: str) -> str:
@@ -70,8 +72,8 @@ def _missing_service(item: pytest.Item) -> str | None:
         return "需要 PostgreSQL：设置 DATABASE_URL=postgres://… 后运行"
     if item.get_closest_marker("redis") and not _redis_reachable():
         return f"需要 Redis（{_redis_url()}）"
-    if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
-        return f"需要 Chromium（{CHROMIUM}，apt-get install chromium fonts-noto-cjk）"
+    if item.get_closest_marker("browser") and not chromium_path():
+        return "需要 Chromium（/usr/bin/chromium-headless-shell 或 /usr/bin/chromium：apt-get install chromium-headless-shell fonts-noto-cjk）"
     return None
 
 

@@ -1,28 +1,13 @@
 """The clerk logs in with the system Chromium and sees the home page; a screenshot is kept."""
 
-from pathlib import Path
-
 import pytest
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+from tests.browser import ARTIFACTS, VIEWPORT
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls
-    # made by the test itself are still plain synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-        yield page
-        browser.close()
+def browser_page(browser):
+    yield browser.new_page(viewport=VIEWPORT, locale="zh-CN")
 
 
 @pytest.mark.browser
