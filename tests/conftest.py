@@ -24,6 +24,7 @@ from tests.browser import (
     browser,  # noqa: F401 (the Playwright fixture, shared by the browser tests)
     chromium_path,
 )
+from tests.replay import Replayed
 
 REQUIRE_SERVICES = os.environ.get("EVALSITE_REQUIRE_SERVICES") == "1"
 
@@ -165,10 +166,13 @@ def demo_report_loaded(demo_report_module, db):  # noqa: ANN001
     return {d.code: d for d in Department.objects.all()}
 
 
+demo_org_replayed = Replayed(demo_org_load)
+
+
 @pytest.fixture
 def demo(db):
-    """The demo organisation and accounts."""
-    demo_org_load()
+    """The demo organisation and accounts (``tests/replay.py``: written for real once per process)."""
+    demo_org_replayed()
     return {d.code: d for d in Department.objects.all()}
 
 
