@@ -8,17 +8,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 
-from departments.models import AuditEntry
 from reports import figures as fig
 from reports.annual import carry, checks
-from reports.annual.demo import demo_report_fill
 from reports.annual.kinds import KINDS
 from reports.annual.services import cycle_launch, report_carry_over, section_save, template_install_default
-from reports.models import Report, Section, SectionRevision
+from reports.models import Report, Section
 from reports.rectification.demo import demo_rectification_load
 from reports.review.demo import demo_report_load
 from workflow import services as wf
@@ -28,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def report_2021(demo) -> Report:
-    demo_report_load()  # the demo's 2021 report, its figures sections approved once (some reopened since)
+def report_2021(demo_report_loaded) -> Report:
+    """The demo's 2021 report, its figures sections approved once (some reopened since), loaded once per module."""
     return Report.objects.select_related("cycle", "department").get(cycle__year=2021, department__code="CG-GAFJ")
 
 
@@ -144,94 +141,6 @@ def test_the_demo_2022_report_arrives_with_every_2021_figure_in_its_prior_column
     assert carry.offers(Report.objects.get(cycle__year=2022, department__code="CG-GAFJ")) == []  # nothing left out
 
 
-# 从上年报告带入: last year's report approved after this year's cycle was launched
-
-
-@pytest.fixture
-def late(demo, finance_admin) -> tuple[Report, Report]:
-    """2022 launched while 2021's report was still being written; its 三公 and 打处 sections approved afterwards."""
-    report_2021, _ = demo_report_fill()
-    report = _launch(report_2021, finance_admin)
-    report_2021.sections.filter(node__key__in=["three_public", "crackdown"]).update(state=State.APPROVED)
-    return report_2021, report
-
-
-def test_a_report_approved_after_the_launch_is_offered_and_brought_in(late, coordinator):
-    report_2021, report = late
-    assert "carry" not in _section(report, "crackdown").data
-    assert {o.section.node.key for o in carry.offers(report)} == {"three_public", "crackdown"}
-    before = SectionRevision.objects.count()
-    result = report_carry_over(report=report, actor=coordinator)
-    assert result.brought == {"“三公”经费支出情况": 4, "始终保持严打高压态势": 14} and result.locked == []
-    three = _section(report, "three_public").data
-    assert three["rows"]["reception"]["prior"] == "1480.00" and three["carry"]["year"] == 2021
-    figures = {f["name"]: f for f in _section(report, "crackdown").data["figures"]}
-    assert (figures["打处"]["prior"], figures["打处"]["unit"]) == ("497", "人")
-    assert SectionRevision.objects.count() == before + 2  # every change a revision
-    entry = AuditEntry.objects.get(action="report.carry_over")
-    assert entry.changes["brought"] == result.brought and "18 项" in entry.summary
-    assert carry.offers(report) == []  # nothing left to bring: a second run changes nothing
-    assert report_carry_over(report=report, actor=coordinator).brought == {}
-
-
-def test_a_value_the_user_changed_is_never_overwritten(report_2021, finance_admin, coordinator, finance_reviewer):
-    report = _launch(report_2021, finance_admin)
-    section = _section(report, "three_public")
-    data = section.data
-    data["rows"]["reception"]["prior"] = "2000.00"
-    data["explanations"] = {"carry.rows.reception.prior": "上年决算经审计调整。"}
-    section_save(section=section, data=data, base_version=section.version, actor=coordinator)
-    # 2021's 三公 is corrected and approved again: 公务接待 1500, 运行维护 2700000
-    old = _section(report_2021, "three_public")
-    rows = old.data["rows"] | {"reception": old.data["rows"]["reception"] | {"actual": "1500.00"},
-                               "vehicle_operation": old.data["rows"]["vehicle_operation"] | {"actual": "2700000.00"}}
-    Section.objects.filter(pk=old.pk).update(data=old.data | {"rows": rows}, state=State.APPROVED)
-    result = report_carry_over(report=report, actor=coordinator)
-    assert result.brought == {"“三公”经费支出情况": 1}
-    section = _section(report, "three_public")
-    assert section.data["rows"]["reception"]["prior"] == "2000.00"  # the user's, with its reason
-    assert section.data["rows"]["vehicle_operation"]["prior"] == "2700000.00"  # untouched: follows the approval
-    assert section.data["carry"]["values"]["rows.reception.prior"] == "1500.00"
-    ctx = checks.context_for(report, checks.figure_sections(report))
-    (finding,) = [f for f in checks.section_findings("three_public", section.data, ctx)
-                  if f.issue.code.startswith("carry.")]
-    assert "审定为 1500.00，现为 2000.00" in finding.issue.message and finding.explanation
-
-
-def test_sections_under_review_are_left_alone_and_named(late, coordinator, group_leader):
-    _, report = late
-    section = _section(report, "crackdown")
-    Section.objects.filter(pk=section.pk).update(state=State.SUBMITTED)
-    result = report_carry_over(report=report, actor=coordinator)
-    assert result.locked == ["始终保持严打高压态势"] and list(result.brought) == ["“三公”经费支出情况"]
-    assert "carry" not in _section(report, "crackdown").data
-
-
-def test_only_the_departments_coordinator_may_bring_figures_in(late, clerk, finance_reviewer):
-    _, report = late
-    for user in (clerk, finance_reviewer):
-        with pytest.raises(PermissionDenied):
-            report_carry_over(report=report, actor=user)
-    assert not AuditEntry.objects.filter(action="report.carry_over").exists()
-
-
-def test_the_report_page_offers_the_action_to_the_coordinator_only(late, client, coordinator, clerk, outsider):
-    _, report = late
-    url, post = reverse("reports:report_detail", args=[report.pk]), reverse("reports:report_carry_over",
-                                                                           args=[report.pk])
-    client.force_login(coordinator)
-    page = client.get(url).content.decode()
-    assert "从上年报告带入" in page and "“三公”经费支出情况、始终保持严打高压态势" in page
-    response = client.post(post, follow=True)
-    assert "已从2021年度已审定报告带入 18 项上年数据（2 个章节）" in response.content.decode()
-    assert "从上年报告带入</button>" not in client.get(url).content.decode()
-    client.force_login(clerk)
-    assert "从上年报告带入</button>" not in client.get(url).content.decode()
-    assert client.post(post).status_code == 404
-    client.force_login(outsider)
-    assert client.post(post).status_code == 404
-
-
 def test_a_real_finance_approval_after_the_launch_is_offered(report_2021, finance_admin, coordinator,
                                                              group_leader, finance_reviewer):
     """Through the workflow services: 2021's 三公 (reopened in the demo) resubmitted and approved again."""
@@ -288,24 +197,6 @@ def test_check_report_on_the_next_year_reads_the_carried_values(report_2021, fin
     assert (row["severity"], row["stated"], row["computed"]) == ("错误", "93.34%", "20.72%")
 
 
-def test_a_section_changed_meanwhile_brings_nothing_in(late, client, coordinator, monkeypatch):
-    _, report = late
-    real = carry.offers
-
-    def stale(report):  # noqa: ANN001, ANN202 - someone saves the 打处 section after the offers were read
-        found = real(report)
-        Section.objects.filter(pk=found[-1].section.pk).update(version=found[-1].section.version + 1)
-        return found
-
-    monkeypatch.setattr(carry, "offers", stale)
-    client.force_login(coordinator)
-    response = client.post(reverse("reports:report_carry_over", args=[report.pk]), follow=True)
-    assert "未带入任何数据" in response.content.decode()
-    monkeypatch.undo()
-    assert "carry" not in _section(report, "three_public").data  # the whole action rolled back
-    assert not AuditEntry.objects.filter(action="report.carry_over").exists()
-
-
 def test_the_indicators_prior_actuals_show_once_the_years_targets_are_approved(report_2021, finance_admin,
                                                                               coordinator, client):
     from reports.annual.demo import INDICATORS
@@ -322,3 +213,27 @@ def test_the_indicators_prior_actuals_show_once_the_years_targets_are_approved(r
     table = page[page.index('<table class="grid figures-table indicators">'):]
     table = table[:table.index("</table>")]
     assert "<th>上年实际</th>" in table and '<td class="num prior">497</td>' in table
+
+
+def test_a_value_the_user_changed_is_never_overwritten(report_2021, finance_admin, coordinator, finance_reviewer):
+    report = _launch(report_2021, finance_admin)
+    section = _section(report, "three_public")
+    data = section.data
+    data["rows"]["reception"]["prior"] = "2000.00"
+    data["explanations"] = {"carry.rows.reception.prior": "上年决算经审计调整。"}
+    section_save(section=section, data=data, base_version=section.version, actor=coordinator)
+    # 2021's 三公 is corrected and approved again: 公务接待 1500, 运行维护 2700000
+    old = _section(report_2021, "three_public")
+    rows = old.data["rows"] | {"reception": old.data["rows"]["reception"] | {"actual": "1500.00"},
+                               "vehicle_operation": old.data["rows"]["vehicle_operation"] | {"actual": "2700000.00"}}
+    Section.objects.filter(pk=old.pk).update(data=old.data | {"rows": rows}, state=State.APPROVED)
+    result = report_carry_over(report=report, actor=coordinator)
+    assert result.brought == {"“三公”经费支出情况": 1}
+    section = _section(report, "three_public")
+    assert section.data["rows"]["reception"]["prior"] == "2000.00"  # the user's, with its reason
+    assert section.data["rows"]["vehicle_operation"]["prior"] == "2700000.00"  # untouched: follows the approval
+    assert section.data["carry"]["values"]["rows.reception.prior"] == "1500.00"
+    ctx = checks.context_for(report, checks.figure_sections(report))
+    (finding,) = [f for f in checks.section_findings("three_public", section.data, ctx)
+                  if f.issue.code.startswith("carry.")]
+    assert "审定为 1500.00，现为 2000.00" in finding.issue.message and finding.explanation
