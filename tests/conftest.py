@@ -18,13 +18,12 @@ import hypothesis
 import pytest
 from django.db import connection
 
-from departments.demo import demo_org_load
 from departments.models import Department
 from tests.browser import (
     browser,  # noqa: F401 (the Playwright fixture, shared by the browser tests)
     chromium_path,
 )
-from tests.replay import Replayed
+from tests.replay import demo_org_replayed, demo_report_replayed
 
 REQUIRE_SERVICES = os.environ.get("EVALSITE_REQUIRE_SERVICES") == "1"
 
@@ -137,11 +136,8 @@ def module_data(django_db_blocker):  # noqa: ANN001, ANN201
 def demo_report_module(django_db_setup, django_db_blocker):  # noqa: ANN001
     """The demo organisation, accounts and 2021 report, loaded once per test module (``module_data``).
     Use through ``demo_report_loaded``."""
-    from reports.review.demo import demo_report_load
-
     with module_data(django_db_blocker):
-        demo_org_load()
-        demo_report_load()
+        demo_report_replayed()
         yield
 
 
@@ -164,9 +160,6 @@ def demo_quarters_loaded(demo_quarters_module, db):  # noqa: ANN001
 def demo_report_loaded(demo_report_module, db):  # noqa: ANN001
     """Per test: the module's demo report (see ``demo_report_module``)."""
     return {d.code: d for d in Department.objects.all()}
-
-
-demo_org_replayed = Replayed(demo_org_load)
 
 
 @pytest.fixture

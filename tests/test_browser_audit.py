@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from departments.demo import POLICE, demo_org_load
+from departments.demo import POLICE
 from reports.models import Report, Section
-from reports.review.demo import demo_report_load
 from tests.browser import Session
+from tests.replay import demo_report_replayed
 from workflow.states import State
 
 
@@ -20,8 +20,7 @@ from workflow.states import State
 def test_extensions_reassignment_and_notifications(live_server, browser):
     from playwright.sync_api import expect
 
-    demo_org_load()
-    demo_report_load()
+    demo_report_replayed()  # tests/replay.py
     report = Report.objects.select_related("cycle").get(cycle__year=2021, department__code=POLICE[0])
 
     admin = Session(browser, live_server.url, "fin_admin")

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
-from departments.demo import POLICE, POLICE_STATIONS, demo_org_load
+from departments.demo import POLICE, POLICE_STATIONS
 from reports.models import Report, Section
-from reports.review.demo import demo_report_load
 from tests.browser import VIEWPORT, Session
+from tests.replay import demo_report_replayed
 from workflow.services import reopen
 from workflow.states import EDITABLE_STATES, State
 
@@ -62,8 +62,7 @@ def _open_report(s: Session) -> None:
 def test_clerk_and_coordinator_author_sections(live_server, browser):
     from playwright.sync_api import expect
 
-    demo_org_load()
-    demo_report_load()
+    demo_report_replayed()  # tests/replay.py
     report = Report.objects.get(cycle__year=2021, department__code=POLICE[0])
     service = Section.objects.get(report=report, node__title="持续释放便民利民红利")
     disclosure = Section.objects.get(report=report, node__title="其他需要说明的问题")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from departments.demo import POLICE, demo_org_load
+from departments.demo import POLICE
 from reports.annual.services import section_save
 from reports.models import Report, Section
 from reports.rectification.demo import demo_rectification_load
-from reports.review.demo import demo_report_load
 from tests.browser import Session
+from tests.replay import demo_report_replayed
 from workflow import services as wf
 
 
@@ -43,8 +43,7 @@ def test_the_2022_report_arrives_with_2021s_figures_and_takes_a_late_approval(li
     from playwright.sync_api import expect
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    demo_org_load()
-    demo_report_load()
+    demo_report_replayed()  # tests/replay.py
     demo_rectification_load()  # opens the 2022 cycle
     report = Report.objects.get(cycle__year=2022, department__code=POLICE[0])
     crackdown = report.sections.get(node__key="crackdown")

@@ -15,12 +15,11 @@ from typing import Any
 
 import pytest
 
-from departments.demo import demo_org_load
 from reports import figures as fig
 from reports.models import QuarterlyReport, Section
 from reports.quarterly.demo import demo_quarters_load
-from reports.review.demo import demo_report_load
 from tests.browser import ARTIFACTS, Session
+from tests.replay import demo_report_replayed
 from workflow.models import TransitionLog
 from workflow.states import State
 
@@ -124,8 +123,7 @@ def _double_click_submit(s: Session, section: Section) -> None:
 def test_a_clerks_day(live_server, browser):
     from playwright.sync_api import expect
 
-    demo_org_load()
-    demo_report_load()
+    demo_report_replayed()  # tests/replay.py
     section = Section.objects.get(report__department__code="CG-GAFJ", node__title=TITLE)
     assert section.state == State.RETURNED
     s = Session(browser, live_server.url, "clerk_cg")
@@ -157,8 +155,7 @@ def test_a_clerks_day(live_server, browser):
 def test_coordinator_and_finance_admin_see_plain_words(live_server, browser):
     from playwright.sync_api import expect
 
-    demo_org_load()
-    demo_report_load()
+    demo_report_replayed()  # tests/replay.py
     demo_quarters_load()
     coordinator = Session(browser, live_server.url, "coord_jwbz")
     assert {"绩效报告", "审核进度", "评价周期", "导出"} <= set(_menu(coordinator))

@@ -8,11 +8,10 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from departments.demo import demo_org_load
 from reports.models import ExportJob, JobStatus, QuarterlyReport
 from reports.quarterly.demo import demo_quarters_load
-from reports.review.demo import demo_report_load
 from tests.browser import ARTIFACTS, Session
+from tests.replay import demo_report_replayed
 from workflow.states import State
 
 
@@ -37,8 +36,7 @@ def fill_sheet(path) -> bytes:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_clerk_round_trip_and_admin_summary(live_server, browser, tmp_path):
-    demo_org_load()
-    demo_report_load()
+    demo_report_replayed()  # tests/replay.py
     demo_quarters_load()
     report = QuarterlyReport.objects.get(year=2021, quarter=3, unit__name="城关派出所")
 

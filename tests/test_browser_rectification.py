@@ -7,12 +7,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from departments.demo import demo_org_load
 from departments.models import Department
 from reports.models import RectificationItem
 from reports.rectification.services import item_raise_directly
-from reports.review.demo import demo_report_load
 from tests.browser import Session
+from tests.replay import demo_report_replayed
 from workflow import services as wf
 from workflow.states import State
 
@@ -23,8 +22,7 @@ PROBLEM = "便民服务窗口台账登记不完整"
 @pytest.mark.django_db(transaction=True)
 def test_clerk_reports_a_result_and_the_finance_reviewer_closes_it(live_server, browser, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    demo_org_load()
-    demo_report_load()
+    demo_report_replayed()  # tests/replay.py
     users = get_user_model().objects
     item = item_raise_directly(department=Department.objects.get(code="CG-GAFJ"), year=2021,
                                unit=Department.objects.get(code="CG-GAFJ-P01"), problem=PROBLEM,

@@ -18,10 +18,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Max
 
-from departments.demo import POLICE, POLICE_STATIONS, demo_org_load
+from departments.demo import POLICE, POLICE_STATIONS
 from reports.models import Report, Section
-from reports.review.demo import demo_report_load
 from tests.browser import VIEWPORT, Session
+from tests.replay import demo_report_replayed
 from workflow import services as wf
 from workflow.models import TransitionLog
 from workflow.states import State
@@ -156,8 +156,7 @@ def _leading_approve_rest(report: Report, section: Section) -> int:
 def test_review_path_from_return_to_finance_approval(live_server, browser):
     from playwright.sync_api import expect
 
-    demo_org_load()
-    demo_report_load()
+    demo_report_replayed()  # tests/replay.py
     report = Report.objects.select_related("cycle").get(cycle__year=2021, department__code=POLICE[0])
     report.cycle.require_leading_before_finance = True
     report.cycle.save(update_fields=["require_leading_before_finance"])
