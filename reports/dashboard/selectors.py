@@ -18,7 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 
 from reports.annual import selectors as annual_selectors
-from reports.models import RECTIFICATION_STATE_LABELS, EvaluationCycle, Report
+from reports.models import RECTIFICATION_STATE_LABELS, EvaluationCycle
 from reports.quarterly import selectors as quarterly
 from reports.rectification import selectors as rectification
 from reports.rectification.filters import PROPOSED
@@ -94,16 +94,20 @@ class CycleView:
 
 
 def cycle_view(user: AbstractBaseUser, cycle: EvaluationCycle, today: date) -> CycleView:
-    # the 审核进度 page's reports and status counts, without the columns that page draws
-    reports: list[Report] = list(review.progress_reports(user, cycle).select_related(None)
-                                 .only("id", "cycle_id", "department_id").order_by())
-    statuses = [annual_selectors.report_status(r) for r in reports]
+    """The 审核进度 page's reports of the cycle (their pks: one query) counted by stage, overdue and grade
+    from every report's status and grade, cached per cycle under one stamp query (``cycle_changes``)."""
+    pks = list(review.progress_scope(user, cycle).select_related(None).order_by().values_list("pk", flat=True))
+    if not pks:
+        return CycleView(0, dict.fromkeys(REPORT_STAGES, 0), 0, dict.fromkeys(GRADES, 0), None)
+    changes = annual_selectors.cycle_changes(cycle)
+    every, scored = annual_selectors.cycle_statuses(cycle, changes), review.cycle_grades(cycle.pk, changes[3:])
+    statuses = [every[pk] for pk in pks]
     stages = Counter(review.report_stage(s) for s in statuses)
-    scores = review.report_grades_and_totals(reports)
-    grades = Counter(grade for grade, _ in scores.values())
-    totals = [total for _, total in scores.values()]
+    scores = [scored[pk] for pk in pks if pk in scored]
+    grades = Counter(grade for grade, _ in scores)
+    totals = [total for _, total in scores]
     return CycleView(
-        reports=len(reports),
+        reports=len(pks),
         stages={key: stages.get(key, 0) for key in REPORT_STAGES},
         overdue=sum(1 for s in statuses if s.is_overdue(today)),
         grades={grade: grades.get(grade, 0) for grade in GRADES},

@@ -248,13 +248,20 @@ def report_grades_and_totals(reports: list[Report]) -> dict[int, tuple[str, Deci
     cycle_id = cycles.pop()
     scored = Section.objects.filter(report__cycle_id=cycle_id, kind__in=[SectionKind.BUDGET, SectionKind.INDICATORS])
     stamp = scored.aggregate(n=Count("id"), changed=Max("updated_at"), adjusted=Max("score_adjustments__id"))
+    grades = cycle_grades(cycle_id, tuple(stamp.values()))
+    return {r.pk: grades[r.pk] for r in reports if r.pk in grades}
+
+
+def cycle_grades(cycle_id: int, stamp: tuple[Any, ...]) -> dict[int, tuple[str, Decimal]]:
+    """The grade and total of every report of the cycle by pk, cached under ``stamp`` (the scored sections'
+    count and last save and the newest score adjustment: ``report_grades_and_totals`` or ``cycle_changes``)."""
     key = "cycle-grades:" + hashlib.sha256(repr((cycle_id, stamp)).encode()).hexdigest()
     grades = cache.get(key)
     if grades is None:
         everyone = list(Report.objects.filter(cycle_id=cycle_id).select_related("template"))
         grades = {pk: (s.grade, s.total) for pk, s in scoring.reports_scores(everyone).items()}
         cache.set(key, grades, GRADES_TTL)
-    return {r.pk: grades[r.pk] for r in reports if r.pk in grades}
+    return grades
 
 
 @dataclass(frozen=True)
