@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from departments import permissions as perms
 from departments.models import Department
+from reports.compiled import compiled_rows
 from reports.models import (
     DeadlineExtension,
     EvaluationCycle,
@@ -105,10 +106,13 @@ def cycle_changes(cycle: EvaluationCycle) -> tuple[Any, ...]:
     added), deadline extension, score adjustment and revision of a scored section (every save of a
     section's content writes one: ``submission_content_save``), each an append-only row. With ``cycle.due_on`` it keys
     ``cycle_statuses``; a change anywhere changes it, a change of another cycle at worst recomputes."""
-    return tuple(EvaluationCycle.objects.filter(pk=cycle.pk).values_list(
-        _newest(TransitionLog), _newest(Section), _newest(DeadlineExtension, cycle_id=cycle.pk),
-        _newest(ScoreAdjustment), _newest(SectionRevision, section__kind__in=SCORED_KINDS),
-    ).get())
+    def build() -> QuerySet[EvaluationCycle]:
+        return EvaluationCycle.objects.filter(pk=cycle.pk).values_list(
+            _newest(TransitionLog), _newest(Section), _newest(DeadlineExtension, cycle_id=cycle.pk),
+            _newest(ScoreAdjustment), _newest(SectionRevision, section__kind__in=SCORED_KINDS))
+
+    rows = compiled_rows(("cycle-changes", cycle.pk), EvaluationCycle.objects.db, build)
+    return tuple(rows[0]) if rows else ()
 
 
 def cycle_statuses(cycle: EvaluationCycle, changes: tuple[Any, ...]) -> dict[int, ReportStatus]:

@@ -16,9 +16,12 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
+from departments import permissions as perms
 from reports.annual import selectors as annual_selectors
-from reports.models import RECTIFICATION_STATE_LABELS, EvaluationCycle
+from reports.compiled import compiled_rows
+from reports.models import RECTIFICATION_STATE_LABELS, EvaluationCycle, RectificationItem, Report
 from reports.quarterly import selectors as quarterly
 from reports.rectification import selectors as rectification
 from reports.rectification.filters import PROPOSED
@@ -96,7 +99,11 @@ class CycleView:
 def cycle_view(user: AbstractBaseUser, cycle: EvaluationCycle, today: date) -> CycleView:
     """The 审核进度 page's reports of the cycle (their pks: one query) counted by stage, overdue and grade
     from every report's status and grade, cached per cycle under one stamp query (``cycle_changes``)."""
-    pks = list(review.progress_scope(user, cycle).select_related(None).order_by().values_list("pk", flat=True))
+    def build() -> QuerySet[Report]:
+        return review.progress_scope(user, cycle).select_related(None).order_by().values_list("pk")
+
+    # the scope's filter is built from the user's grants alone: compiled once per grants and cycle
+    pks = [pk for pk, in compiled_rows(("progress-pks", perms.user_scope(user), cycle.pk), Report.objects.db, build)]
     if not pks:
         return CycleView(0, dict.fromkeys(REPORT_STAGES, 0), 0, dict.fromkeys(GRADES, 0), None)
     changes = annual_selectors.cycle_changes(cycle)
@@ -131,14 +138,19 @@ def rectification_view(user: AbstractBaseUser, year: int | None) -> Rectificatio
     if year is None:
         return RectificationView(None, [], 0)
     # grouped by (confirmed, state): two aggregates to compile rather than one per state
-    rows = (rectification.items_visible(user).filter(year=year).select_related(None).order_by()
-            .values("state", proposal=Q(confirmed_at__isnull=True))
-            .annotate(n=Count("id"), overdue=Count("id", filter=rectification.confirmed_overdue_q())))
+    today = timezone.localdate()
+
+    def build() -> QuerySet[RectificationItem]:
+        return (rectification.items_visible(user, today).filter(year=year).select_related(None).order_by()
+                .values_list("state", Q(confirmed_at__isnull=True))
+                .annotate(n=Count("id"), overdue=Count("id", filter=rectification.confirmed_overdue_q(today))))
+
     counts: Counter[str] = Counter()
     overdue = 0
-    for row in rows:
-        counts[PROPOSED if row["proposal"] else row["state"]] += row["n"]
-        overdue += row["overdue"]
+    key = ("rectification-counts", perms.user_scope(user), year, today)
+    for state, proposal, n, late in compiled_rows(key, RectificationItem.objects.db, build):
+        counts[PROPOSED if proposal else state] += n
+        overdue += late
     states = [(PROPOSED, "待确认", counts[PROPOSED])] + [
         (code, label, counts[code]) for code, label in RECTIFICATION_STATE_LABELS.items()]
     return RectificationView(year, states, overdue)

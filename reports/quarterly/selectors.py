@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from departments import permissions as perms
 from reports import findings as found
+from reports.compiled import compiled_rows
 from reports.findings import Finding
 from reports.models import AnnualTarget, QuarterlyReport
 
@@ -256,18 +257,24 @@ def quarter_figures_for(user: AbstractBaseUser, year: int | None = None, quarter
     """``quarter_figures`` of the user's reports of one quarter (by default the latest they have), cached:
     computing them costs about a millisecond a report, so a district's 3,000 reports are computed once per
     change of any report of the quarter or the one before (whose figures the warnings compare with)."""
-    visible = QuarterlyReport.objects.filter(_visible_quarterly_in_q(user)).order_by()
-    stamps = visible.values("year", "quarter").annotate(n=Count("id"), changed=Max("updated_at"))
-    if year is not None and quarter is not None:
-        stamps = stamps.filter(year=year, quarter__in=[quarter, quarter - 1])
-    rows = list(stamps.order_by("-year", "-quarter")[:2])
+    def visible() -> QuerySet[QuarterlyReport]:
+        return QuarterlyReport.objects.filter(_visible_quarterly_in_q(user)).order_by()
+
+    def stamps() -> QuerySet[QuarterlyReport]:
+        found = visible().values_list("year", "quarter").annotate(n=Count("id"), changed=Max("updated_at"))
+        if year is not None and quarter is not None:
+            found = found.filter(year=year, quarter__in=[quarter, quarter - 1])
+        return found.order_by("-year", "-quarter")[:2]
+
+    scope = _scope_key(user)  # all the filter is built from: its SQL is compiled once per scope and quarter
+    rows = compiled_rows(("quarter-stamps", scope, year, quarter), QuarterlyReport.objects.db, stamps)
     if not rows:
         return QuarterSet.of(year, quarter, [])
-    year, quarter = (rows[0]["year"], rows[0]["quarter"]) if year is None or quarter is None else (year, quarter)
-    key = "quarter-figures:" + hashlib.sha256(repr((year, quarter, _scope_key(user), rows)).encode()).hexdigest()
+    year, quarter = (rows[0][0], rows[0][1]) if year is None or quarter is None else (year, quarter)
+    key = "quarter-figures:" + hashlib.sha256(repr((year, quarter, scope, rows)).encode()).hexdigest()
     found = cache.get(key)
     if found is None:
-        found = QuarterSet.of(year, quarter, quarter_figures(visible.filter(year=year, quarter=quarter)))
+        found = QuarterSet.of(year, quarter, quarter_figures(visible().filter(year=year, quarter=quarter)))
         cache.set(key, found, FIGURES_TTL)
     return found
 
