@@ -90,3 +90,41 @@ def test_the_stages_equal_the_statuses_computed_afresh_for_a_coordinator(client)
     report = with_status(Report.objects.filter(cycle=built.cycle, department=department)).get()
     assert view.reports == 1
     assert view.stages[report_stage(report_status(report))] == 1 and sum(view.stages.values()) == 1
+
+
+def test_a_unit_moved_to_another_department_shows_at_once_in_the_quarter_figures(client):
+    """The quarter's counts are kept while no report changes anywhere and the user's units stay the same:
+    a unit moved into a department's subtree brings its quarterly reports to that coordinator at once."""
+    from django.contrib.auth import get_user_model
+
+    from departments.models import Department
+    from departments.services import department_save
+    from reports.models import QuarterlyReport
+    from reports.sample import QUARTER
+
+    built = district("FM", 3)
+    taker, giver = built.departments[0], built.departments[1]
+    coordinator = get_user_model().objects.get(username=f"fm_{taker.code.lower()}_coord")
+    client.force_login(coordinator)
+    before = client.get(reverse("reports:dashboard")).context["quarter"].reports
+    unit = Department.objects.filter(parent=giver).exclude(pk=giver.pk).first()
+    moved = QuarterlyReport.objects.filter(unit=unit, quarter=QUARTER).count()
+    assert moved > 0
+    unit.parent = taker
+    department_save(department=unit)
+
+    after = client.get(reverse("reports:dashboard")).context["quarter"].reports
+    assert after == before + moved
+
+
+def test_a_newly_opened_quarter_becomes_the_dashboards_quarter_at_once(client):
+    from reports.quarterly.services import quarter_open
+    from reports.sample import QUARTER, YEAR
+
+    built = district("FQ", 2)
+    client.force_login(built.reviewer)
+    assert client.get(reverse("reports:dashboard")).context["quarter"].quarter == QUARTER
+    quarter_open(year=YEAR, quarter=QUARTER + 1, departments=built.departments, due_on=date(YEAR + 1, 1, 15),
+                 actor=built.admin)
+    quarter = client.get(reverse("reports:dashboard")).context["quarter"]
+    assert (quarter.year, quarter.quarter) == (YEAR, QUARTER + 1) and quarter.reports > 0
