@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404
 
 from departments import permissions as perms
 from departments.models import Department
-from reports.compiled import compiled_rows
 from reports.models import (
     DeadlineExtension,
     EvaluationCycle,
@@ -100,19 +99,17 @@ def _newest(model: type, **where: Any) -> Subquery:
     return Subquery(model.objects.filter(**where).order_by("-pk").values("pk")[:1])
 
 
-def cycle_changes(cycle: EvaluationCycle) -> tuple[Any, ...]:
-    """A stamp of what the statuses and grades of a cycle's reports are computed from, in one query of
-    index lookups: the newest transition (every change of a section's state writes one), section (one
-    added), deadline extension, score adjustment and revision of a scored section (every save of a
-    section's content writes one: ``submission_content_save``), each an append-only row. With ``cycle.due_on`` it keys
-    ``cycle_statuses``; a change anywhere changes it, a change of another cycle at worst recomputes."""
-    def build() -> QuerySet[EvaluationCycle]:
-        return EvaluationCycle.objects.filter(pk=cycle.pk).values_list(
-            _newest(TransitionLog), _newest(Section), _newest(DeadlineExtension, cycle_id=cycle.pk),
-            _newest(ScoreAdjustment), _newest(SectionRevision, section__kind__in=SCORED_KINDS))
+def cycle_changes(cycle_id: int) -> list[Subquery]:
+    """A stamp of what the statuses and grades of a cycle's reports are computed from, as columns of index
+    lookups to add to a query: the newest transition (every change of a section's state writes one),
+    section and report (one added), deadline extension, score adjustment and revision of a scored section (every save
+    of a section's content writes one: ``submission_content_save``), each an append-only row. With the
+    cycle's ``due_on`` it keys ``cycle_statuses``; a change of another cycle at worst recomputes."""
+    return [_newest(TransitionLog), _newest(Section), _newest(Report), _newest(DeadlineExtension, cycle_id=cycle_id),
+            _newest(ScoreAdjustment), _newest(SectionRevision, section__kind__in=SCORED_KINDS)]
 
-    rows = compiled_rows(("cycle-changes", cycle.pk), EvaluationCycle.objects.db, build)
-    return tuple(rows[0]) if rows else ()
+
+SCORE_CHANGES = slice(4, None)  # the part of ``cycle_changes`` the grades are computed from
 
 
 def cycle_statuses(cycle: EvaluationCycle, changes: tuple[Any, ...]) -> dict[int, ReportStatus]:

@@ -102,17 +102,19 @@ class CycleView:
 
 
 def cycle_view(user: AbstractBaseUser, cycle: EvaluationCycle, today: date) -> CycleView:
-    """The 审核进度 page's reports of the cycle (their pks: one query) counted by stage, overdue and grade
-    from every report's status and grade, cached per cycle under one stamp query (``cycle_changes``)."""
+    """The 审核进度 page's reports of the cycle counted by stage, overdue and grade from every report's
+    status and grade, cached per cycle under a stamp read with the reports' pks (one query)."""
     def build() -> QuerySet[Report]:
-        return review.progress_scope(user, cycle).select_related(None).order_by().values_list("pk")
+        return (review.progress_scope(user, cycle).select_related(None).order_by()
+                .values_list("pk", *annual_selectors.cycle_changes(cycle.pk)))
 
     # the scope's filter is built from the user's grants alone: compiled once per grants and cycle
-    pks = [pk for pk, in compiled_rows(("progress-pks", perms.user_scope(user), cycle.pk), Report.objects.db, build)]
-    if not pks:
+    rows = compiled_rows(("progress-pks", perms.user_scope(user), cycle.pk), Report.objects.db, build)
+    if not rows:
         return CycleView(0, dict.fromkeys(REPORT_STAGES, 0), 0, dict.fromkeys(GRADES, 0), None)
-    changes = annual_selectors.cycle_changes(cycle)
-    every, scored = annual_selectors.cycle_statuses(cycle, changes), review.cycle_grades(cycle.pk, changes[3:])
+    pks, changes = [row[0] for row in rows], tuple(rows[0][1:])
+    every, scored = annual_selectors.cycle_statuses(cycle, changes), review.cycle_grades(
+        cycle.pk, changes[annual_selectors.SCORE_CHANGES])
     statuses = [every[pk] for pk in pks]
     stages = Counter(review.report_stage(s) for s in statuses)
     scores = [scored[pk] for pk in pks if pk in scored]

@@ -128,3 +128,19 @@ def test_a_newly_opened_quarter_becomes_the_dashboards_quarter_at_once(client):
                  actor=built.admin)
     quarter = client.get(reverse("reports:dashboard")).context["quarter"]
     assert (quarter.year, quarter.quarter) == (YEAR, QUARTER + 1) and quarter.reports > 0
+
+
+def test_a_department_added_to_a_running_cycle_is_counted_at_once(client):
+    from departments.models import Department
+    from reports.annual.services import cycle_extend
+
+    built = district("FE", 4)
+    before = cycle_view(client, built.reviewer, built.cycle)
+    sample_district_build(departments=5, units=1, prefix="FE")  # one more department, the others kept
+    newcomer = Department.objects.get(code="FE-D0005")
+    cycle_extend(cycle=built.cycle, departments=[newcomer], templates={newcomer.pk: built.cycle.template},
+                 actor=built.admin)
+
+    after = cycle_view(client, built.reviewer, built.cycle)
+    assert after.reports == before.reports + 1 == 5
+    assert sum(after.stages.values()) == 5 and after.stages["department"] == before.stages["department"] + 1
