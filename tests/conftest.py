@@ -92,7 +92,10 @@ def _empty_cache() -> None:
     rolled-back test's ids are handed out again on SQLite (a later test could read the earlier one's)."""
     from django.core.cache import cache
 
+    from reports.memo import forget
+
     cache.clear()
+    forget()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

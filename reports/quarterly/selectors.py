@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.db.models import CharField, Count, F, Func, JSONField, Max, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
@@ -19,6 +18,7 @@ from departments.models import Department
 from reports import findings as found
 from reports.compiled import compiled_rows
 from reports.findings import Finding
+from reports.memo import memoized
 from reports.models import AnnualTarget, QuarterlyReport, QuarterlyRevision
 
 from .figures import compute, findings, rekeyed
@@ -265,12 +265,12 @@ def quarter_figures_for(user: AbstractBaseUser, year: int | None = None, quarter
         return QuarterSet.of(year, quarter, [])
     year, quarter = (rows[0][0], rows[0][1]) if year is None or quarter is None else (year, quarter)
     key = "quarter-figures:" + hashlib.sha256(repr((year, quarter, scope, rows)).encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
+
+    def compute() -> QuarterSet:
         visible = QuarterlyReport.objects.filter(_visible_quarterly_in_q(user), year=year, quarter=quarter)
-        found = QuarterSet.of(year, quarter, quarter_figures(visible.order_by()))
-        cache.set(key, found, FIGURES_TTL)
-    return found
+        return QuarterSet.of(year, quarter, quarter_figures(visible.order_by()))
+
+    return memoized(key, FIGURES_TTL, compute)
 
 
 def _quarter_stamps(user: AbstractBaseUser, scope: Hashable, year: int | None, quarter: int | None) -> list[tuple]:
@@ -283,8 +283,7 @@ def _quarter_stamps(user: AbstractBaseUser, scope: Hashable, year: int | None, q
         "-pk").values_list("pk", Subquery(QuarterlyRevision.objects.order_by("-pk").values("pk")[:1]),
                            Subquery(units.annotate(n=_UnitSet(F("id"))).values("n")))[:1])
     key = "quarter-stamps:" + hashlib.sha256(repr((scope, year, quarter, probe)).encode()).hexdigest()
-    rows = cache.get(key)
-    if rows is None:
+    def compute() -> list[tuple]:
         def stamps() -> QuerySet[QuarterlyReport]:
             found = QuarterlyReport.objects.filter(_visible_quarterly_in_q(user)).order_by().values_list(
                 "year", "quarter").annotate(n=Count("id"), changed=Max("updated_at"))
@@ -293,9 +292,9 @@ def _quarter_stamps(user: AbstractBaseUser, scope: Hashable, year: int | None, q
             return found.order_by("-year", "-quarter")[:2]
 
         # built from the scope's paths alone: its SQL is compiled once per scope and quarter
-        rows = compiled_rows(("quarter-stamps", scope, year, quarter), QuarterlyReport.objects.db, stamps)
-        cache.set(key, rows, FIGURES_TTL)
-    return rows
+        return compiled_rows(("quarter-stamps", scope, year, quarter), QuarterlyReport.objects.db, stamps)
+
+    return memoized(key, FIGURES_TTL, compute)
 
 
 class _UnitSet(Func):
