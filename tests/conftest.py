@@ -85,6 +85,18 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         shutil.rmtree(media, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: the cached figures are keyed by row ids and times, and a
+    rolled-back test's ids are handed out again on SQLite (a later test could read the earlier one's)."""
+    from django.core.cache import cache
+
+    from reports.memo import forget
+
+    cache.clear()
+    forget()
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     reason = _missing_service(item)
     if reason is None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
-
 from reports.models import EvaluationCycle
 
 from .selectors import Period
@@ -20,7 +18,7 @@ def _number(query: Any, name: str, label: str, low: int, high: int) -> int | Non
     return int(value)
 
 
-def period_parse(query: Any, cycles: QuerySet[EvaluationCycle]) -> Period:
+def period_parse(query: Any, cycles: list[EvaluationCycle]) -> Period:
     """The period asked for; without a cycle the latest the user has, without a year and quarter the
     latest quarter (found by ``selectors.quarter_view``). A bad value is a ValueError with a Chinese
     message (the view answers 400)."""

@@ -16,9 +16,12 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
+from departments import permissions as perms
 from reports.annual import selectors as annual_selectors
-from reports.models import RECTIFICATION_STATE_LABELS, EvaluationCycle, Report
+from reports.compiled import compiled_instances, compiled_rows
+from reports.models import RECTIFICATION_STATE_LABELS, EvaluationCycle, RectificationItem, Report
 from reports.quarterly import selectors as quarterly
 from reports.rectification import selectors as rectification
 from reports.rectification.filters import PROPOSED
@@ -35,9 +38,14 @@ class Period:
     quarter: int | None
 
 
-def cycles_for(user: AbstractBaseUser, is_admin: bool) -> QuerySet[EvaluationCycle]:
-    """The cycles of the 审核进度 page's selector (the dashboard's evaluation charts use the same)."""
-    return annual_selectors.all_cycles() if is_admin else annual_selectors.cycles_visible(user)
+def cycles_for(user: AbstractBaseUser, is_admin: bool) -> list[EvaluationCycle]:
+    """The cycles of the 审核进度 page's selector (the dashboard's evaluation charts use the same), without
+    their templates; the filter is built from the user's grants alone, so compiled once per grants."""
+    def build() -> QuerySet[EvaluationCycle]:
+        cycles = annual_selectors.all_cycles() if is_admin else annual_selectors.cycles_visible(user)
+        return cycles.select_related(None)
+
+    return compiled_instances(("dashboard-cycles", perms.user_scope(user), is_admin), EvaluationCycle, build)
 
 
 @dataclass(frozen=True)
@@ -94,16 +102,26 @@ class CycleView:
 
 
 def cycle_view(user: AbstractBaseUser, cycle: EvaluationCycle, today: date) -> CycleView:
-    # the 审核进度 page's reports and status counts, without the columns that page draws
-    reports: list[Report] = list(review.progress_reports(user, cycle).select_related(None)
-                                 .only("id", "cycle_id", "department_id").order_by())
-    statuses = [annual_selectors.report_status(r) for r in reports]
+    """The 审核进度 page's reports of the cycle counted by stage, overdue and grade from every report's
+    status and grade, cached per cycle under a stamp read with the reports' pks (one query)."""
+    def build() -> QuerySet[Report]:
+        return (review.progress_scope(user, cycle).select_related(None).order_by()
+                .values_list("pk", *annual_selectors.cycle_changes(cycle.pk)))
+
+    # the scope's filter is built from the user's grants alone: compiled once per grants and cycle
+    rows = compiled_rows(("progress-pks", perms.user_scope(user), cycle.pk), Report.objects.db, build)
+    if not rows:
+        return CycleView(0, dict.fromkeys(REPORT_STAGES, 0), 0, dict.fromkeys(GRADES, 0), None)
+    pks, changes = [row[0] for row in rows], tuple(rows[0][1:])
+    every, scored = annual_selectors.cycle_statuses(cycle, changes), review.cycle_grades(
+        cycle.pk, changes[annual_selectors.SCORE_CHANGES])
+    statuses = [every[pk] for pk in pks]
     stages = Counter(review.report_stage(s) for s in statuses)
-    scores = review.report_grades_and_totals(reports)
-    grades = Counter(grade for grade, _ in scores.values())
-    totals = [total for _, total in scores.values()]
+    scores = [scored[pk] for pk in pks if pk in scored]
+    grades = Counter(grade for grade, _ in scores)
+    totals = [total for _, total in scores]
     return CycleView(
-        reports=len(reports),
+        reports=len(pks),
         stages={key: stages.get(key, 0) for key in REPORT_STAGES},
         overdue=sum(1 for s in statuses if s.is_overdue(today)),
         grades={grade: grades.get(grade, 0) for grade in GRADES},
@@ -127,14 +145,19 @@ def rectification_view(user: AbstractBaseUser, year: int | None) -> Rectificatio
     if year is None:
         return RectificationView(None, [], 0)
     # grouped by (confirmed, state): two aggregates to compile rather than one per state
-    rows = (rectification.items_visible(user).filter(year=year).select_related(None).order_by()
-            .values("state", proposal=Q(confirmed_at__isnull=True))
-            .annotate(n=Count("id"), overdue=Count("id", filter=rectification.confirmed_overdue_q())))
+    today = timezone.localdate()
+
+    def build() -> QuerySet[RectificationItem]:
+        return (rectification.items_visible(user, today).filter(year=year).select_related(None).order_by()
+                .values_list("state", Q(confirmed_at__isnull=True))
+                .annotate(n=Count("id"), overdue=Count("id", filter=rectification.confirmed_overdue_q(today))))
+
     counts: Counter[str] = Counter()
     overdue = 0
-    for row in rows:
-        counts[PROPOSED if row["proposal"] else row["state"]] += row["n"]
-        overdue += row["overdue"]
+    key = ("rectification-counts", perms.user_scope(user), year, today)
+    for state, proposal, n, late in compiled_rows(key, RectificationItem.objects.db, build):
+        counts[PROPOSED if proposal else state] += n
+        overdue += late
     states = [(PROPOSED, "待确认", counts[PROPOSED])] + [
         (code, label, counts[code]) for code, label in RECTIFICATION_STATE_LABELS.items()]
     return RectificationView(year, states, overdue)

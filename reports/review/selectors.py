@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Max, Min, Q, QuerySet, Value, When
@@ -35,6 +34,7 @@ from reports.annual.selectors import (
     with_due,
     with_status,
 )
+from reports.memo import memoized
 from reports.models import (
     RECTIFICATION_STATE_LABELS,
     EvaluationCycle,
@@ -248,13 +248,20 @@ def report_grades_and_totals(reports: list[Report]) -> dict[int, tuple[str, Deci
     cycle_id = cycles.pop()
     scored = Section.objects.filter(report__cycle_id=cycle_id, kind__in=[SectionKind.BUDGET, SectionKind.INDICATORS])
     stamp = scored.aggregate(n=Count("id"), changed=Max("updated_at"), adjusted=Max("score_adjustments__id"))
-    key = "cycle-grades:" + hashlib.sha256(repr((cycle_id, stamp)).encode()).hexdigest()
-    grades = cache.get(key)
-    if grades is None:
-        everyone = list(Report.objects.filter(cycle_id=cycle_id).select_related("template"))
-        grades = {pk: (s.grade, s.total) for pk, s in scoring.reports_scores(everyone).items()}
-        cache.set(key, grades, GRADES_TTL)
+    grades = cycle_grades(cycle_id, tuple(stamp.values()))
     return {r.pk: grades[r.pk] for r in reports if r.pk in grades}
+
+
+def cycle_grades(cycle_id: int, stamp: tuple[Any, ...]) -> dict[int, tuple[str, Decimal]]:
+    """The grade and total of every report of the cycle by pk, cached under ``stamp`` (the scored sections'
+    count and last save and the newest score adjustment: ``report_grades_and_totals`` or ``cycle_changes``)."""
+    key = "cycle-grades:" + hashlib.sha256(repr((cycle_id, stamp)).encode()).hexdigest()
+
+    def compute() -> dict[int, tuple[str, Decimal]]:
+        everyone = list(Report.objects.filter(cycle_id=cycle_id).select_related("template"))
+        return {pk: (s.grade, s.total) for pk, s in scoring.reports_scores(everyone).items()}
+
+    return memoized(key, GRADES_TTL, compute)
 
 
 @dataclass(frozen=True)
