@@ -48,8 +48,10 @@ def quarterlies_visible(user: AbstractBaseUser) -> QuerySet[QuarterlyReport]:
 
 def quarterly_for_view(user: AbstractBaseUser, pk: int) -> QuarterlyReport:
     """The report with its previous quarter's id, target table and content (``previous_of`` without a query)."""
+    # at most one row (unique per department, unit and quarter): unordered, the model's ordering would join
+    # both departments into each of the three subqueries, and planning them cost more than running the page's
     before = QuarterlyReport.objects.filter(department_id=OuterRef("department_id"), unit_id=OuterRef("unit_id"),
-                                            year=OuterRef("year"), quarter=OuterRef("quarter") - 1)
+                                            year=OuterRef("year"), quarter=OuterRef("quarter") - 1).order_by()
     return get_object_or_404(quarterly_queryset().filter(_visible_quarterly_q(user)).annotate(
         previous_pk=Subquery(before.values("pk")[:1]), previous_table_id=Subquery(before.values("target_table_id")[:1]),
         previous_content=Subquery(before.values("data")[:1], output_field=JSONField())), pk=pk)
