@@ -1,10 +1,10 @@
 """What a user may see and do in the organisation tree.
 
 Every later app asks these functions; none reads memberships itself. A user's
-grants are loaded once per request (one query for memberships, one for the
-per-object grants: acting approvers 代理 in force today and django-guardian
-sharing, as one UNION) and every answer after that is computed in memory or
-turned into one indexed prefix filter on ``Department.path``.
+grants are loaded once per request (one UNION ALL query: memberships, acting
+approvers 代理 in force today and django-guardian sharing) and every answer
+after that is computed in memory or turned into one indexed prefix filter on
+``Department.path``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from datetime import date
 from functools import reduce
 from operator import or_
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import BigIntegerField, BooleanField, CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from guardian.models import GroupObjectPermission, UserObjectPermission
@@ -63,13 +64,13 @@ class Scope:
 
 
 def _load_scope(user: AbstractBaseUser) -> Scope:
-    memberships = Membership.objects.filter(user=user).select_related("unit")
-    grants = tuple(
-        Grant(m.role, m.unit_id, m.unit.path, m.unit.budget_department_id, m.is_group_leader, m.unit.name)
-        for m in memberships
-    )
-    acting, shared = _object_grant_paths(user)
-    return Scope(bool(user.is_superuser), grants, acting, shared)
+    grants, acting, shared = [], [], []
+    for kind, role, unit_id, path, budget_department_id, is_group_leader, name in _scope_rows(user):
+        if kind == _MEMBER:
+            grants.append(Grant(role, unit_id, path, budget_department_id, bool(is_group_leader), name))
+        else:
+            (acting if kind == _ACTING else shared).append(path)
+    return Scope(bool(user.is_superuser), tuple(grants), tuple(acting), tuple(shared))
 
 
 def acting_in_force(today: date | None = None) -> Q:
@@ -78,58 +79,63 @@ def acting_in_force(today: date | None = None) -> Q:
     return Q(starts_on__lte=today, ends_on__gte=today, revoked_at__isnull=True)
 
 
-def _object_grant_paths(user: AbstractBaseUser) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Paths of departments granted per object: 代理 in force today (ActingGrant, with dates) and
-    sharing (django-guardian, user and group grants alike), read in one UNION query."""
-    pairs = _object_grant_pairs(user)
-    if not pairs:
-        return (), ()
-    codename = VIEW_SCOPE.split(".")[1]
-    paths = dict(
-        Department.objects.filter(pk__in={int(pk) for pk, _ in pairs}).values_list("pk", "path")
-    )
-    acting_paths = tuple(paths[int(pk)] for pk, code in pairs if code == _ACTING and int(pk) in paths)
-    shared = tuple(paths[int(pk)] for pk, code in pairs if code == codename and int(pk) in paths)
-    return acting_paths, shared
+_MEMBER, _SHARED = "member", "shared"
+_ROW = ("s_kind", "s_role", "s_unit", "s_path", "s_budget_department", "s_group_leader", "s_name")
 
 
-def _object_grants(user_id: int, ct: ContentType, today: date) -> QuerySet:
-    """(object pk, codename or "acting") of the per-object grants of a user, as one UNION."""
+def _granted(kind: str, pks: QuerySet) -> QuerySet:
+    """The departments whose pk ``pks`` selects, as scope rows of ``kind`` (no role, no header name)."""
+    return Department.objects.filter(pk__in=pks).order_by().annotate(
+        s_kind=Value(kind, CharField()), s_role=Value("", CharField()), s_unit=F("pk"), s_path=F("path"),
+        s_budget_department=Value(None, BigIntegerField()), s_group_leader=Value(False, BooleanField()),
+        s_name=Value("", CharField()),
+    ).values_list(*_ROW)
+
+
+def _scope_query(user_id: int, ct: ContentType, today: date) -> QuerySet:
+    """Every grant of a user as one UNION ALL of rows (kind, role, unit, path, budget department, group
+    leader, unit name): memberships; departments shared with the user (django-guardian, user and group
+    grants alike); departments the user acts for (代理) today."""
+    members = Membership.objects.filter(user=user_id).order_by().annotate(
+        s_kind=Value(_MEMBER, CharField()), s_role=F("role"), s_unit=F("unit_id"), s_path=F("unit__path"),
+        s_budget_department=F("unit__budget_department_id"), s_group_leader=F("is_group_leader"),
+        s_name=F("unit__name"),
+    ).values_list(*_ROW)
+    as_pk = Cast("object_pk", BigIntegerField())  # guardian keeps object pks as text
     codename = VIEW_SCOPE.split(".")[1]
+    groups = get_user_model().groups.through.objects.filter(user=user_id).values("group_id")
     direct = UserObjectPermission.objects.filter(
-        user=user_id, content_type=ct, permission__codename=codename
-    ).values_list("object_pk", "permission__codename")
+        user=user_id, content_type=ct, permission__codename=codename).annotate(d=as_pk).values("d")
     via_group = GroupObjectPermission.objects.filter(
-        group__user=user_id, content_type=ct, permission__codename=codename
-    ).values_list("object_pk", "permission__codename")
-    acting = ActingGrant.objects.filter(acting_in_force(today), user=user_id).annotate(
-        object_pk=Cast("department_id", CharField()), code=Value(_ACTING, CharField()),
-    ).order_by().values_list("object_pk", "code")
-    return direct.union(via_group, acting)
+        group__in=groups, content_type=ct, permission__codename=codename).annotate(d=as_pk).values("d")
+    acting = ActingGrant.objects.filter(acting_in_force(today), user=user_id).values("department_id")
+    return members.union(_granted(_SHARED, direct), _granted(_SHARED, via_group), _granted(_ACTING, acting),
+                         all=True)
 
 
-# Every page loads the scope, and building and compiling the UNION cost as much as rendering a small page.
-# Its SQL is the same for every user and day, so it is compiled once per process (and database and content
-# type) with stand-ins for the user and the day, whose places in the parameters are then filled in.
+# Every page loads the scope, and building and compiling the UNION cost more than its query. Its SQL is the
+# same for every user and day, so it is compiled once per process (and database and content type) with
+# stand-ins for the user and the day, whose places in the parameters are then filled in.
 _STAND_IN_USER, _STAND_IN_DAY = -424242, date(1901, 2, 3)
+
 _USER, _DAY = object(), object()
-_COMPILED_GRANTS: dict[tuple[str, int], tuple[str, list] | None] = {}
+_COMPILED_SCOPE: dict[tuple[str, int], tuple[str, list] | None] = {}
 
 
-def _object_grant_pairs(user: AbstractBaseUser) -> list[tuple[str, str]]:
+def _scope_rows(user: AbstractBaseUser) -> list[tuple]:
     ct = ContentType.objects.get_for_model(Department)
-    today, alias = timezone.localdate(), UserObjectPermission.objects.db
+    today, alias = timezone.localdate(), Membership.objects.db
     key = (alias, ct.pk)
     day = connections[alias].ops.adapt_datefield_value  # a date as the backend passes it (SQLite: a string)
-    if key not in _COMPILED_GRANTS:
-        sql, params = _object_grants(_STAND_IN_USER, ct, _STAND_IN_DAY).query.sql_with_params()
+    if key not in _COMPILED_SCOPE:
+        sql, params = _scope_query(_STAND_IN_USER, ct, _STAND_IN_DAY).query.sql_with_params()
         stand_in_day = day(_STAND_IN_DAY)
         marks = [_USER if p == _STAND_IN_USER else _DAY if p == stand_in_day else p for p in params]
-        # three user filters and the two ends of 代理's dates; anything else: compile per request
-        _COMPILED_GRANTS[key] = (sql, marks) if (marks.count(_USER), marks.count(_DAY)) == (3, 2) else None
-    compiled = _COMPILED_GRANTS[key]
+        # four user filters and the two ends of 代理's dates; anything else: compile per request
+        _COMPILED_SCOPE[key] = (sql, marks) if (marks.count(_USER), marks.count(_DAY)) == (4, 2) else None
+    compiled = _COMPILED_SCOPE[key]
     if compiled is None:
-        return list(_object_grants(user.pk, ct, today))
+        return list(_scope_query(user.pk, ct, today))
     sql, marks = compiled
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, [user.pk if m is _USER else day(today) if m is _DAY else m for m in marks])

@@ -142,7 +142,9 @@ EVALSITE_CLIENT_FAILURE_LIMIT = env_int("EVALSITE_CLIENT_FAILURE_LIMIT", 20)
 EVALSITE_TRUSTED_PROXIES = env_list("EVALSITE_TRUSTED_PROXIES", [])
 EVALSITE_CLIENT_IP_HEADER = "HTTP_" + env_str("EVALSITE_CLIENT_IP_HEADER", "X-Forwarded-For").upper().replace("-", "_")
 
-# An office day: a session lasts 8 hours and ends when the browser closes.
+# An office day: a session lasts 8 hours and ends when the browser closes. Sessions live in the database
+# (Django's engine; its load on every request compiled once per process: evalsite/sessions.py).
+SESSION_ENGINE = "evalsite.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
@@ -25,6 +25,7 @@ from reports.review.views import take_action
 from workflow import selectors as history
 from workflow.guards import actions_for, can_edit, content_editable
 from workflow.services import ContentConflict, ContentLocked
+from workflow.states import State
 from workflow.transitions import TRANSITIONS
 
 from . import selectors, services
@@ -45,7 +46,7 @@ def quarterly_list(request: HttpRequest) -> HttpResponse:
         filters = selectors.QuarterlyFilters.parse(request.GET)
     except ValueError as exc:
         return HttpResponseBadRequest(str(exc))
-    reports = selectors.quarterlies_filtered(request.user, filters)
+    reports = selectors.QuarterBands(selectors.quarterlies_filtered(request.user, filters))
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -56,20 +57,26 @@ def quarterly_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-ROW = ('<tr><td>{}年第{}季度</td><td>{}</td><td><a href="{}">{}</a></td><td>{}</td>'
-       '<td><span class="state state-{}">{}</span></td><td>{}</td><td>{}{}</td><td><a href="{}">查看</a></td></tr>')
-BADGE = '<span class="badge {}">{} 个{}</span>'
+STATE_LABELS = dict(State.choices)
 
 
-def _list_rows(reports: Iterable[QuarterlyReport]) -> SafeString:
-    """The list's rows drawn in Python: the template engine cost ≈ 0.4 ms a row (50 a page)."""
+def _list_rows(reports: Iterable[dict]) -> SafeString:
+    """The list's rows drawn in Python: the template engine cost ≈ 0.4 ms a row (50 a page), and ``format_html``
+    per row still a few milliseconds a page; text is escaped with ``html.escape`` (the characters Django
+    escapes), the rest are integers, dates and fixed labels."""
     url = _detail_url()
-    return format_html_join("\n", ROW, (
-        (r.year, r.quarter, r.department.name, url(r.pk), r.unit.name, "预算执行 + 指标" if r.is_main else "指标",
-         r.state, r.get_state_display(), f"{r.due_on:%Y-%m-%d}" if r.due_on else "",
-         format_html(BADGE, "err", r.error_count, "错误") if r.error_count else "",
-         format_html(BADGE, "warn", r.warning_count, "预警待说明") if r.warning_count else "", url(r.pk))
-        for r in reports))
+    return SafeString("\n".join(_list_row(r, url(r["id"])) for r in reports))
+
+
+def _list_row(r: dict, url: str) -> str:
+    errors = f'<span class="badge err">{r["error_count"]} 个错误</span>' if r["error_count"] else ""
+    warnings = f'<span class="badge warn">{r["warning_count"]} 个预警待说明</span>' if r["warning_count"] else ""
+    state, due = escape(r["state"]), f"{r['due_on']:%Y-%m-%d}" if r["due_on"] else ""
+    return (f'<tr><td>{r["year"]}年第{r["quarter"]}季度</td><td>{escape(r["department__name"])}</td>'
+            f'<td><a href="{url}">{escape(r["unit__name"])}</a></td><td>{"预算执行 + 指标" if r["is_main"] else "指标"}</td>'
+            f'<td><span class="state state-{state}">{escape(STATE_LABELS.get(r["state"], r["state"]))}</span></td>'
+            f'<td>{due}</td><td>{errors}{warnings}</td>'
+            f'<td><a href="{url}">查看</a></td></tr>')
 
 
 def _detail_url() -> Callable[[int], str]:

@@ -324,19 +324,19 @@ def progress_rows(reports: list[Report], node_ids: list[int], today: date) -> li
     head, tail = url_parts("reports:section_detail")
     labels = dict(State.choices)
     looks: dict[tuple[str, bool], tuple[str, str]] = {}  # (state, has errors) → escaped html around the pk
-    cells: dict[tuple[int, int], str] = {}
+    cells: dict[int, dict[int, str]] = {}  # report → node → cell
     states: dict[int, list[str]] = {}
     for pk, report_id, node_id, state, errors in sections:
         look = looks.get((state, bool(errors)))
         if look is None:
             look = looks[(state, bool(errors))] = _cell_html(head, tail, state, labels.get(state, state),
                                                              "!" if errors else STATE_MARKS.get(state, ""))
-        cells[(report_id, node_id)] = f"{look[0]}{pk}{look[1]}"
+        cells.setdefault(report_id, {})[node_id] = f"{look[0]}{pk}{look[1]}"
         states.setdefault(report_id, []).append(state)
     rows, report_url = [], _url_maker("reports:report_detail")
     for report in reports:
-        status = status_of_states(report, states.get(report.pk, []))
-        html = "".join(cells.get((report.pk, n), EMPTY_CELL) for n in node_ids)
+        status, row = status_of_states(report, states.get(report.pk, [])), cells.get(report.pk, {})
+        html = "".join([row.get(n, EMPTY_CELL) for n in node_ids])
         rows.append(ProgressRow(report, status, status.is_overdue(today), SafeString(html), report_url(report.pk)))
     return rows
 

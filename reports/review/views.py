@@ -125,7 +125,8 @@ def progress(request: HttpRequest) -> HttpResponse:
     templates, template, nodes = _by_template(request, {t for _, t in ids}, cycle)
     scope = scope.filter(template=template)
     today = timezone.localdate()
-    page = selectors.progress_page(scope, [pk for pk, t in ids if t == template.pk], filters, today,
+    template_id = template.pk
+    page = selectors.progress_page(scope, [pk for pk, t in ids if t == template_id], filters, today,
                                    request.GET.get("page"), PROGRESS_PAGE)
     entries = _progress_entries(template, nodes)
     counts = selectors.state_counts(scope)

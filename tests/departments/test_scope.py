@@ -120,3 +120,20 @@ def test_unit_page_answers_404_outside_scope(client, demo, username, code, statu
 
     client.force_login(get_user_model().objects.get(username=username))
     assert client.get(reverse("department_detail", args=[code])).status_code == status
+
+
+def test_a_revoked_role_and_a_new_share_count_from_the_next_request(client, coordinator, finance_admin, demo):
+    """The scope is read per request, never kept in the session: taking a role away closes its pages at once
+    for a user already signed in (and a share opens them at once)."""
+    from departments.models import Membership
+    from departments.services import membership_revoke
+
+    unit = demo["CG-GAFJ-C01"]
+    client.force_login(coordinator)
+    page = reverse("department_detail", args=[unit.code])
+    assert client.get(page).status_code == 200
+    for membership in Membership.objects.filter(user=coordinator):
+        membership_revoke(membership=membership, actor=finance_admin)
+    assert client.get(page).status_code == 404
+    department_share(user=coordinator, department=demo["CG-GAFJ"])
+    assert client.get(page).status_code == 200
