@@ -43,7 +43,9 @@ class Replayed:
 
     def __call__(self) -> None:
         kept = self.kept.get(connection.in_atomic_block)
-        if kept is not None and _empty(kept.rows):
+        if kept is not None and not _empty(kept.rows):
+            return self.loader()  # a second load, or over other data: as before, nothing to keep
+        if kept is not None:
             remap = _remap(kept)
             if remap is not None:
                 return _replay(kept.rows, remap)
@@ -66,7 +68,7 @@ def _empty(rows: Rows) -> bool:
 def _keep(rows: Rows) -> Kept:
     pointed = {model: _dump(model, pks) for model, pks in _pointed(rows).items()}
     natural = {model: {row[model._meta.pk.attname]: obj.natural_key()
-                       for row, obj in zip(found, model._base_manager.filter(pk__in=[
+                       for row, obj in zip(found, model._base_manager.select_related().filter(pk__in=[
                            r[model._meta.pk.attname] for r in found]).order_by("pk"), strict=True)}
                for model, found in pointed.items() if hasattr(model, "natural_key")}
     return Kept(rows, {m: r for m, r in pointed.items() if m not in natural}, natural)
@@ -79,11 +81,23 @@ def _remap(kept: Kept) -> dict[type[models.Model], dict[Any, Any]] | None:
             return None
     remap = {}
     for model, naturals in kept.natural.items():
-        current = {obj.natural_key(): obj.pk for obj in model._base_manager.all()}
+        current = _natural_keys(model)
         if not all(key in current for key in naturals.values()):
             return None
         remap[model] = {old: current[key] for old, key in naturals.items()}
     return remap
+
+
+_NATURAL: dict[type[models.Model], tuple[Any, dict[tuple, Any]]] = {}
+
+
+def _natural_keys(model: type[models.Model]) -> dict[tuple, Any]:
+    """Natural key → key of every row of ``model``, read again only when its rows were recreated."""
+    rows = model._base_manager.all()
+    stamp = rows.aggregate(n=models.Count("pk"), last=models.Max("pk"))
+    if model not in _NATURAL or _NATURAL[model][0] != stamp:
+        _NATURAL[model] = (stamp, {obj.natural_key(): obj.pk for obj in rows.select_related()})
+    return _NATURAL[model][1]
 
 
 def _replay(rows: Rows, remap: dict[type[models.Model], dict[Any, Any]]) -> None:
