@@ -26,9 +26,9 @@ from .xlsx import (
     HEADER_FILL,
     LINE_HEIGHT,
     TITLE_FONT,
-    UNSAFE,
     WARN_FILL,
     WRAP,
+    any_unsafe,
     is_unsafe,
     put,
     text_lines,
@@ -215,7 +215,7 @@ class Table:
 
     def _prepare(self, values: list[Any]) -> int:
         """Put styled cells where a bare value will not do; return the lines the row needs."""
-        if UNSAFE.search("\n".join([v for v in values if isinstance(v, str)])):
+        if any_unsafe([v for v in values if isinstance(v, str)]):
             for i, value in enumerate(values):
                 if is_unsafe(value):
                     values[i] = cell = self._cell(i, quote=True, wrap=self.cols[i].wrap)
