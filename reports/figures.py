@@ -125,7 +125,8 @@ def measure_or_none(value: object) -> Decimal | None:
     if not value:
         return None
     if isinstance(value, str):
-        return _measure_of_text(value)
+        # cached for the short texts a measure is (a longer one is no number); see _measure_of_text
+        return _measure_of_text(value) if len(value) <= MAX_TEXT else _measure_of_text.__wrapped__(value)
     try:
         return parse_measure(str(value or ""), allow_negative=True)
     except FigureError:
@@ -135,7 +136,7 @@ def measure_or_none(value: object) -> Decimal | None:
 @lru_cache(maxsize=4096)
 def _measure_of_text(value: str) -> Decimal | None:
     """measure_or_none of a text. Cached: an export reads the same few texts ("100", "满意") for every
-    indicator, and a Decimal is immutable (the context is Python's default everywhere in the platform)."""
+    indicator; a Decimal is immutable and the context is Python's default everywhere in the platform."""
     if _STORED_MEASURE.fullmatch(value):
         return Decimal(value.removesuffix("%")) + 0  # -0 → 0, as _decimal_of
     try:
