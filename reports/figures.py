@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 FEN = Decimal("0.01")
 TEN_THOUSAND = Decimal(10000)
@@ -123,10 +124,23 @@ def measure_or_none(value: object) -> Decimal | None:
     """A stored measure as a Decimal, None when blank or not a number (a qualitative value)."""
     if not value:
         return None
-    if isinstance(value, str) and _STORED_MEASURE.fullmatch(value):
-        return Decimal(value.removesuffix("%")) + 0  # -0 → 0, as _decimal_of
+    if isinstance(value, str):
+        # cached for the short texts a measure is (a longer one is no number); see _measure_of_text
+        return _measure_of_text(value) if len(value) <= MAX_TEXT else _measure_of_text.__wrapped__(value)
     try:
         return parse_measure(str(value or ""), allow_negative=True)
+    except FigureError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _measure_of_text(value: str) -> Decimal | None:
+    """measure_or_none of a text. Cached: an export reads the same few texts ("100", "满意") for every
+    indicator; a Decimal is immutable and the context is Python's default everywhere in the platform."""
+    if _STORED_MEASURE.fullmatch(value):
+        return Decimal(value.removesuffix("%")) + 0  # -0 → 0, as _decimal_of
+    try:
+        return parse_measure(value, allow_negative=True)
     except FigureError:
         return None
 

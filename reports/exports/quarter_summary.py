@@ -43,7 +43,7 @@ from .xlsx import MONEY, RATE
 from .xlsx_table import EXCEL_ROWS, Col, Table
 
 MAX_ROWS = EXCEL_ROWS  # Excel's last row; a longer table continues on "指标进度(2)", "(3)" …
-CHUNK = 500  # indicator rows per fetch; a fetch of reports is sized to carry about as many
+CHUNK = 2000  # indicator rows per fetch; a fetch of reports is sized to carry about as many
 PROGRESS_EVERY = 0.5  # seconds
 LIKELIHOOD = dict(Likelihood.choices)
 CAUSE = dict(DeviationCause.choices)
@@ -83,7 +83,10 @@ def _bytewise(field_name: str) -> Expression:
 
 
 def _main_first() -> Case:
-    return Case(When(unit_id=F("department_id"), then=Value(0)), default=Value(1), output_field=models.IntegerField())
+    """False for the department's own report, first in the order. A boolean, not 0/1: Django converts
+    every integer an expression returns, row by row, and the targets' stream is the longest of all."""
+    return Case(When(unit_id=F("department_id"), then=Value(False)), default=Value(True),
+                output_field=models.BooleanField())
 
 def _unit_ordered(qs: QuerySet, *then: str) -> QuerySet:
     return qs.annotate(main_flag=_main_first(), u_order=F("unit__order"), u_code=F("unit__code")).order_by(
@@ -115,7 +118,7 @@ class ReportRow(NamedTuple):
     previous_data: dict[str, Any] | None  # the same unit's report of the quarter before
     target_table_id: int | None
     previous_table_id: int | None  # the edition that report was opened with (another one after a 调整)
-    main_flag: int
+    main_flag: bool
     u_order: int
     u_code: str
 
@@ -134,7 +137,7 @@ class Target(NamedTuple):
     nature: str
     target: str
     measure_unit: str
-    main_flag: int
+    main_flag: bool
     u_order: int
     u_code: str
 
@@ -247,9 +250,12 @@ def _unit_label(report: ReportRow) -> str:
     return "本级" if report.unit_id == report.department_id else report.unit_name
 
 
-def _value(parsed: Decimal | None, typed: str) -> Decimal | str | None:
-    """The number when it parses, else what was typed (定性 indicators), as compute() kept it."""
-    return parsed if parsed is not None else (typed or None)
+def _value(parsed: Decimal | None, typed: str) -> float | str | None:
+    """The number when it parses, else what was typed (定性 indicators), as compute() kept it.
+
+    The number goes to openpyxl as the float it writes anyway ('%.16g' % float(value)), the same
+    digits in the file: a Decimal would be converted to a float three times per cell on the way."""
+    return float(parsed) if parsed is not None else (typed or None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -405,9 +411,9 @@ class QuarterSummary:
         figures.on_track += computed["on_track"]
         figures.at_risk += computed["at_risk"]
         figures.warnings += len(found)
-        indicators, unit = sheets["indicators"], _unit_label(report)
+        append, name, unit = sheets["indicators"].append, dept.name, _unit_label(report)
         for row in computed["rows"]:
-            indicators.append(_indicator_values(dept.name, unit, row, status, warned.get(str(row.target.pk))))
+            append(_indicator_values(name, unit, row, status, warned.get(str(row.target.pk)) if warned else None))
         by_key = {str(r.target.pk): r for r in computed["rows"]} if found else {}
         for f in found:
             sheets["warnings"].append([dept.name, _unit_label(report), f.issue.message,

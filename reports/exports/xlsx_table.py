@@ -26,9 +26,9 @@ from .xlsx import (
     HEADER_FILL,
     LINE_HEIGHT,
     TITLE_FONT,
-    UNSAFE,
     WARN_FILL,
     WRAP,
+    any_unsafe,
     is_unsafe,
     put,
     text_lines,
@@ -215,7 +215,7 @@ class Table:
 
     def _prepare(self, values: list[Any]) -> int:
         """Put styled cells where a bare value will not do; return the lines the row needs."""
-        if UNSAFE.search("\n".join([v for v in values if isinstance(v, str)])):
+        if any_unsafe([v for v in values if isinstance(v, str)]):
             for i, value in enumerate(values):
                 if is_unsafe(value):
                     values[i] = cell = self._cell(i, quote=True, wrap=self.cols[i].wrap)
@@ -227,14 +227,16 @@ class Table:
                 cell.value = value
         lines = 1
         for i, width, short in self._wrapped:
-            value = values[i]
-            styled = isinstance(value, Cell)  # quoted or bold: already wraps
-            text = value.value if styled else value
-            if isinstance(text, str) and len(text) > short and (n := text_lines(text, width)) > 1:
-                if not styled:
+            text = values[i]
+            if isinstance(text, str):
+                if len(text) > short and (n := text_lines(text, width)) > 1:
                     values[i] = cell = self._cell(i, wrap=True)
-                    cell.value = value
-                lines = max(lines, n)
+                    cell.value = text
+                    lines = max(lines, n)
+            elif isinstance(text, Cell):  # quoted or bold: already wraps
+                text = text.value
+                if isinstance(text, str) and len(text) > short and (n := text_lines(text, width)) > 1:
+                    lines = max(lines, n)
         return lines
 
     def _close_part(self) -> None:

@@ -20,7 +20,7 @@ from reports.models import AnnualTarget, DeviationCause, Likelihood, QuarterlyRe
 BUDGET_FIELDS = {"initial": "年初预算数", "annual": "全年预算数", "executed": "累计执行数", "expected": "全年预计执行数"}
 
 
-@dataclass
+@dataclass(slots=True)
 class RowFigures:
     target: AnnualTarget
     actual: Decimal | None
@@ -66,6 +66,9 @@ class RowFigures:
         return DeviationCause(self.cause).label if self.cause else ""
 
 
+_NO_ROW: dict[str, Any] = {}  # a target without a row of figures (read, never written)
+
+
 def compute(report: QuarterlyReport, data: dict[str, Any], targets: list[AnnualTarget],
             previous: dict[str, Any] | None) -> dict[str, Any]:
     previous = previous or {}
@@ -73,18 +76,19 @@ def compute(report: QuarterlyReport, data: dict[str, Any], targets: list[AnnualT
     prev_executed = fig.to_decimal(previous.get("budget", {}).get("executed"))
     rate = fig.rate(budget["executed"], budget["annual"])
     checkpoint = Decimal(report.checkpoint) / 100
-    rows = []
+    rows, entered, earlier = [], data.get("rows", {}), previous.get("rows", {})
+    measure = fig.measure_or_none
     for t in targets:
-        row = data.get("rows", {}).get(str(t.pk), {})
-        before = previous.get("rows", {}).get(str(t.pk), {}).get("actual")
-        actual = fig.measure_or_none(row.get("actual"))
+        key = str(t.pk)
+        row = entered.get(key, _NO_ROW)
+        before = earlier.get(key, _NO_ROW).get("actual")
+        typed_actual, typed_expected = row.get("actual"), row.get("expected")
+        actual = measure(typed_actual)
         rows.append(RowFigures(
-            target=t, actual=actual, expected=fig.measure_or_none(row.get("expected")),
-            previous=fig.measure_or_none(before),
-            likelihood=row.get("likelihood", ""), cause=row.get("cause", ""), measures=row.get("measures", ""),
-            progress=fig.rate(actual, fig.measure_or_none(t.target)) if t.nature != "定性" else None,
-            typed={"actual": str(row.get("actual") or ""), "expected": str(row.get("expected") or ""),
-                   "previous": str(before or "")},
+            t, actual, measure(typed_expected), measure(before),
+            row.get("likelihood", ""), row.get("cause", ""), row.get("measures", ""),
+            fig.rate(actual, measure(t.target)) if t.nature != "定性" else None,
+            {"actual": str(typed_actual or ""), "expected": str(typed_expected or ""), "previous": str(before or "")},
         ))
     return {
         "budget": budget, "rate": rate, "checkpoint": checkpoint, "previous_executed": prev_executed,
@@ -135,15 +139,17 @@ IMPLAUSIBLE_FACTOR = 10  # a cumulative figure ten times its annual target is mo
 def _implausible(row: RowFigures) -> list[Issue]:
     """Values that are probably mistyped (a rate of 1000%, a forecast above 100% for a rate); a warning
     to check or explain before submitting, never a refusal."""
+    if row.actual is None and row.expected is None:
+        return []
     name, key, target = row.target.name, row.target.pk, fig.measure_or_none(row.target.target)
-    issues = []
+    issues, is_rate = [], row.is_rate
     for part, label, value in (("actual", "累计完成值", row.actual), ("expected", "全年预计值", row.expected)):
         if value is None:
             continue
-        if row.is_rate and value > 100:
+        if is_rate and value > 100:
             issues.append(warning(f"quarterly.implausible.{part}.{key}",
                                   f"「{name}」{label} {fig.format_number(value)}% 超过 100%，请核对（比率不会超过 100%）"))
-        elif not row.is_rate and target and target > 0 and value > target * IMPLAUSIBLE_FACTOR:
+        elif not is_rate and target and target > 0 and value > target * IMPLAUSIBLE_FACTOR:
             issues.append(warning(f"quarterly.implausible.{part}.{key}",
                                   f"「{name}」{label} {fig.format_number(value)} 超过年度指标值 {row.target.target} 的 "
                                   f"{IMPLAUSIBLE_FACTOR} 倍，请核对"))

@@ -128,3 +128,14 @@ def test_the_writer_quotes_text_excel_would_take_for_a_formula():
     assert (cell.value, cell.data_type, cell.quotePrefix) == ("=1+1", "s", True)
     assert put(ws["A2"], 12).data_type == "n"
     assert put(ws["A3"], "a\x00b").value == "ab"
+
+
+@pytest.mark.parametrize("texts", [
+    [], [""], ["正常文本", "加快进度"], ["=SUM(1,2)"], ["正常", "#N/A"], ["第一行\n=1+1"], ["第一行\n#REF!"],
+    ["a=b", "x#y"], ["含控制字符\x07"], ["\t制表符", "换行\r\n回车"], ["\x1f"], ["", "=", ""], ["正常\n"],
+])
+def test_a_row_is_unsafe_exactly_when_one_of_its_texts_is(texts):
+    from reports.exports.xlsx import UNSAFE, any_unsafe
+
+    assert any_unsafe(texts) == (UNSAFE.search("\n".join(texts)) is not None)
+    assert any_unsafe(texts) == any(UNSAFE.search(t) for t in texts)
