@@ -126,7 +126,7 @@ def test_a_clerks_day(live_server, browser):
     demo_report_replayed()  # tests/replay.py
     section = Section.objects.get(report__department__code="CG-GAFJ", node__title=TITLE)
     assert section.state == State.RETURNED
-    s = Session(browser, live_server.url, "clerk_cg")
+    s = Session(browser, live_server.url, "clerk_cg", form=True)  # the day starts at the login form
     s.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     menu = _menu(s)
     assert "我的填报" in menu and "季度监控" in menu and not set(CLERK_HIDDEN) & set(menu), menu
