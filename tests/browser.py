@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +25,36 @@ def chromium_path() -> str | None:
     return next((path for path in CHROMIUM_BUILDS if Path(path).exists()), None)
 
 
-@pytest.fixture
-def browser(monkeypatch) -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
+_RUNNING: dict[str, Any] = {}  # this process's Playwright and Chromium, while its browser tests run
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+
+@pytest.fixture
+def browser() -> Any:
+    """One Chromium per process, kept from one browser test to the next (each ``Session`` has a context of
+    its own); ``browser_stop`` ends it before the next test that is not a browser test, and at the end."""
+    if not _RUNNING:
+        from playwright.sync_api import sync_playwright
+
+        # Playwright's sync API keeps an event loop set in this thread while it lives; the tests' own ORM
+        # calls (and the database's teardown) stay synchronous.
+        _RUNNING["async_unsafe"] = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        _RUNNING["playwright"] = sync_playwright().start()
+        _RUNNING["browser"] = _RUNNING["playwright"].chromium.launch(executable_path=chromium_path(),
+                                                                     args=CHROMIUM_ARGS)
+    return _RUNNING["browser"]
+
+
+def browser_stop() -> None:
+    if not _RUNNING:
+        return
+    _RUNNING.pop("browser").close()
+    _RUNNING.pop("playwright").stop()
+    previous = _RUNNING.pop("async_unsafe")
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def _session_cookie(base_url: str, username: str) -> dict[str, str]:

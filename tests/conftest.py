@@ -21,6 +21,7 @@ from django.db import connection
 from departments.models import Department
 from tests.browser import (
     browser,  # noqa: F401 (the Playwright fixture, shared by the browser tests)
+    browser_stop,
     chromium_path,
 )
 from tests.replay import demo_org_replayed, demo_report_replayed
@@ -84,6 +85,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    browser_stop()
     from django.conf import settings
 
     media = Path(settings.MEDIA_ROOT)
@@ -104,6 +106,8 @@ def _empty_cache() -> None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    if not item.get_closest_marker("browser"):
+        browser_stop()
     reason = _missing_service(item)
     if reason is None:
         return

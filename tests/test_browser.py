@@ -7,7 +7,9 @@ from tests.browser import ARTIFACTS, VIEWPORT
 
 @pytest.fixture
 def browser_page(browser):
-    yield browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+    page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+    yield page
+    page.context.close()
 
 
 @pytest.mark.browser
