@@ -31,7 +31,7 @@ _RUNNING: dict[str, Any] = {}  # this process's Playwright and Chromium, while i
 @pytest.fixture
 def browser() -> Any:
     """One Chromium per process, kept from one browser test to the next (each ``Session`` has a context of
-    its own); ``browser_stop`` ends it before the next test that is not a browser test, and at the end."""
+    its own); ``browser_stop`` ends it after the last of consecutive browser tests (tests/conftest.py)."""
     if not _RUNNING:
         from playwright.sync_api import sync_playwright
 

@@ -105,9 +105,15 @@ def _empty_cache() -> None:
     forget()
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    if not item.get_closest_marker("browser"):
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """After the last of consecutive browser tests, Chromium goes first: its open connections to the live
+    server hold database sessions, which the database's teardown (a flush, or the test database's drop) waits on."""
+    if nextitem is None or not nextitem.get_closest_marker("browser"):
         browser_stop()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
     reason = _missing_service(item)
     if reason is None:
         return
